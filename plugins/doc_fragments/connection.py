@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment:
+    # The shared connection options of every module (tokensmith.auth.connection).
+    DOCUMENTATION = r'''
+options:
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate.
+      - Turning this off lets anyone on the network path read the credentials; a warning says so.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file of CA certificates to trust instead of the default store, for a private CA.
+      - When unset, the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment variable is honoured if set.
+    type: path
+  client_cert:
+    description:
+      - A PEM client certificate for servers that require mutual TLS.
+      - May hold the private key too; otherwise set O(client_key).
+    type: path
+  client_key:
+    description:
+      - The PEM private key of O(client_cert), when it is in a separate file.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to connect and to answer, per request.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times to retry a request after a connection error, a timeout, or HTTP 429, 502, 503 or 504.
+      - Waits grow exponentially with jitter and honour C(Retry-After), within 60 seconds in all.
+        Other HTTP errors are never retried. Each retry is reported as a warning.
+      - V(0) disables retries.
+    type: int
+    default: 3
+  use_proxy:
+    description:
+      - Use the proxy named by the E(https_proxy)/E(http_proxy) environment variables (with E(no_proxy)).
+      - V(false) connects directly whatever the environment says.
+    type: bool
+    default: true
+  allow_plain_http:
+    description:
+      - Allow plain C(http://) URLs. Credentials then travel unencrypted, and a warning says so.
+      - Without it, an C(http://) URL is refused before anything is sent.
+    type: bool
+    default: false
+notes:
+  - Credentials are only ever sent in headers or request bodies, never logged; a C(~/.netrc) file is ignored.
+  - Redirects are not followed, so credentials never reach a second host; point the URL at the final location.
+requirements:
+  - requests (Python library) on the host that runs the module.
+'''
+
+    # The same options for the lookup plugin, with their variable, environment and ini sources.
+    PLUGINS = r'''
+options:
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate.
+      - Turning this off lets anyone on the network path read the credentials; a warning says so.
+    type: bool
+    default: true
+    env:
+      - name: TOKENSMITH_VALIDATE_CERTS
+    ini:
+      - section: tokensmith
+        key: validate_certs
+    vars:
+      - name: tokensmith_validate_certs
+  ca_path:
+    description:
+      - A PEM file of CA certificates to trust instead of the default store, for a private CA.
+      - When unset, the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment variable is honoured if set.
+    type: path
+    env:
+      - name: TOKENSMITH_CA_PATH
+    ini:
+      - section: tokensmith
+        key: ca_path
+    vars:
+      - name: tokensmith_ca_path
+  client_cert:
+    description:
+      - A PEM client certificate for servers that require mutual TLS.
+    type: path
+    env:
+      - name: TOKENSMITH_CLIENT_CERT
+    ini:
+      - section: tokensmith
+        key: client_cert
+    vars:
+      - name: tokensmith_client_cert
+  client_key:
+    description:
+      - The PEM private key of O(client_cert), when it is in a separate file.
+    type: path
+    env:
+      - name: TOKENSMITH_CLIENT_KEY
+    ini:
+      - section: tokensmith
+        key: client_key
+    vars:
+      - name: tokensmith_client_key
+  timeout:
+    description:
+      - Seconds to wait for the server to connect and to answer, per request.
+    type: float
+    default: 30
+    env:
+      - name: TOKENSMITH_TIMEOUT
+    ini:
+      - section: tokensmith
+        key: timeout
+    vars:
+      - name: tokensmith_timeout
+  retries:
+    description:
+      - How many times to retry after a connection error, a timeout, or HTTP 429, 502, 503 or 504.
+    type: int
+    default: 3
+    env:
+      - name: TOKENSMITH_RETRIES
+    ini:
+      - section: tokensmith
+        key: retries
+    vars:
+      - name: tokensmith_retries
+  use_proxy:
+    description:
+      - Use the proxy named by the E(https_proxy)/E(http_proxy) environment variables (with E(no_proxy)).
+    type: bool
+    default: true
+    env:
+      - name: TOKENSMITH_USE_PROXY
+    ini:
+      - section: tokensmith
+        key: use_proxy
+    vars:
+      - name: tokensmith_use_proxy
+  allow_plain_http:
+    description:
+      - Allow plain C(http://) URLs. Credentials then travel unencrypted, and a warning says so.
+    type: bool
+    default: false
+    env:
+      - name: TOKENSMITH_ALLOW_PLAIN_HTTP
+    vars:
+      - name: tokensmith_allow_plain_http
+'''

@@ -1,0 +1,117 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Internal use only: this file may change without notice. Do not import it from outside the collection.
+
+"""One error family for every failure, and the redaction every message passes through."""
+
+import base64
+import re
+from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
+
+MASK = '********'
+
+# Shorter values would mangle ordinary words in a message; secrets this short do not exist in practice.
+_MIN_SECRET_LENGTH = 4
+
+
+def _encodings(value):
+    """The forms a secret can take on the wire or in a message."""
+    forms = {value, quote(value, safe=''), quote_plus(value, safe='')}
+    for form in list(forms):
+        forms.add(base64.b64encode(form.encode('utf-8')).decode('ascii'))
+    return forms
+
+
+class Redactor:
+    """Knows every secret a flow handled and removes them (in any encoding) from text."""
+
+    def __init__(self, secrets=()):
+        self._secrets = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, *values):
+        for value in values:
+            if isinstance(value, bytes):
+                value = value.decode('utf-8', 'replace')
+            if isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
+                self._secrets.update(form for form in _encodings(value) if len(form) >= _MIN_SECRET_LENGTH)
+
+    def __call__(self, text):
+        text = redact_url_userinfo(str(text))
+        # Longest first, so a secret that contains another is removed whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        return text
+
+
+_USERINFO = re.compile(r'(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@')
+
+
+def redact_url_userinfo(text):
+    """Hide ``user:password@`` in any URL inside ``text``."""
+    return _USERINFO.sub(lambda m: m.group('scheme') + MASK + '@', text)
+
+
+def strip_userinfo(url):
+    """The URL without its userinfo, for messages."""
+    parts = urlsplit(url)
+    if '@' not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition('@')[2]))
+
+
+class TokenError(Exception):
+    """A failure to report to the user as one line: what went wrong and what to do.
+
+    ``provider`` and ``step`` say where; ``hint`` says what to do. ``str()`` gives the line. Every
+    message is passed through the flow's redactor before it leaves the collection's code.
+    """
+
+    def __init__(self, message, provider=None, step=None, hint=None):
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.step = step
+        self.hint = hint
+        self.redactor = None
+
+    def detail(self):
+        return self.message
+
+    def __str__(self):
+        where = ' '.join(part for part in (self.provider, self.step) if part)
+        line = '%s: %s' % (where, self.detail()) if where else self.detail()
+        if self.hint:
+            line = '%s. %s' % (line.rstrip('.'), self.hint)
+        line = ' '.join(line.split())  # one line, whatever the server sent
+        return self.redactor(line) if self.redactor else redact_url_userinfo(line)
+
+
+class HttpStatusError(TokenError):
+    """The server answered with an unexpected HTTP status.
+
+    ``code`` and ``description`` are the provider's own (OAuth ``error``/``error_description``, or a
+    ``message``); ``excerpt`` is a short, tag-stripped piece of a body that was not JSON.
+    """
+
+    def __init__(self, status, reason='', code=None, description=None, excerpt=None, **kwargs):
+        super().__init__('HTTP %s' % status, **kwargs)
+        self.status = status
+        self.reason = reason
+        self.code = code
+        self.description = description
+        self.excerpt = excerpt
+
+    def detail(self):
+        parts = ['HTTP %s%s' % (self.status, (' ' + self.reason) if self.reason else '')]
+        if self.code:
+            parts.append(self.code)
+        if self.description:
+            parts.append('"%s"' % self.description)
+        elif self.excerpt:
+            parts.append('(non-JSON body: "%s")' % self.excerpt)
+        return ': '.join(parts)

@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Internal use only: this file may change without notice. Do not import it from outside the collection.
+
+"""The base of every module: shared options, secret hygiene, and failures as one clean line."""
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.parameters import remove_values
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._http import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient)
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, Options
+
+
+def _leaves(value):
+    """Every scalar inside ``value``, as text: what AnsibleModule masks for a no_log option."""
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, (list, tuple, set)):
+        for item in value:
+            yield from _leaves(item)
+    elif value is not None:
+        yield str(value)
+
+
+class TokenModule(AnsibleModule):
+    """An AnsibleModule with the shared connection options and the token-reuse masking fixed.
+
+    AnsibleModule masks, anywhere in the result, every value equal to part of a no_log option. A
+    token handed back for reuse (``handed_back`` options) would come out as
+    ``VALUE_SPECIFIED_IN_NO_LOG_PARAMETER``, and so would any field equal to one of its parts
+    ("Bearer", its expiry...). So ``invocation`` is masked once, up front, and only then are the
+    handed-back values dropped from the mask list; real secrets stay masked everywhere.
+    """
+
+    def __init__(self, argument_spec, handed_back=('token',), **kwargs):
+        spec = dict(CONNECTION_ARGSPEC)
+        spec.update(argument_spec)
+        super().__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+
+        self._invocation = {'module_args': remove_values(self.params, self.no_log_values)}
+        secrets = set()
+        for name, option in spec.items():
+            if option.get('no_log') and name not in handed_back:
+                secrets.update(_leaves(self.params.get(name)))
+        returned = set()
+        for name in handed_back:
+            returned.update(_leaves(self.params.get(name)))
+        self.no_log_values.difference_update(returned - secrets)
+
+        self.redactor = Redactor(secrets)
+        for name in handed_back:
+            token = self.params.get(name)
+            self.redactor.add(token.get('access_token') if isinstance(token, dict) else token)
+        self.options = Options.from_ansible_module(self)
+
+    def http(self, provider):
+        """The shared HTTP client for one provider flow, reporting through this module."""
+        return HttpClient(self.options, provider, self.redactor, self.warn)
+
+    def exit_json(self, **kwargs):
+        kwargs.setdefault('invocation', getattr(self, '_invocation', None) or {'module_args': self.params})
+        super().exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        redactor = getattr(self, 'redactor', None)
+        if redactor:
+            msg = redactor(msg)
+            if 'exception' in kwargs:
+                kwargs['exception'] = redactor(kwargs['exception'])
+        if hasattr(self, '_invocation'):
+            kwargs.setdefault('invocation', self._invocation)
+        super().fail_json(msg=msg, **kwargs)
+
+    def run(self, flow):
+        """Run ``flow()`` and exit with its result dict, or fail with one clean line."""
+        try:
+            result = flow()
+        except TokenError as err:
+            self.fail_json(msg=str(err))
+        except Exception as err:  # pylint: disable=broad-except  # a bug must not leak secrets either
+            self.fail_json(msg='unexpected error (%s: %s); please report it' % (type(err).__name__, err),
+                           exception=traceback.format_exc())
+        else:
+            self.exit_json(**result)

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Internal use only: this file may change without notice. Do not import it from outside the collection.
+
+"""The one token shape every provider returns, and the one rule for reusing a token."""
+
+import datetime
+import re
+import time
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+
+TOKEN_FIELDS = ('access_token', 'token_type', 'expires_in', 'expires_at', 'scope')
+
+_ISO_UTC = re.compile(
+    r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6})\d*)?(Z|[+-]00:?00)?$', re.IGNORECASE)
+
+
+def format_time(epoch):
+    """ISO 8601 UTC with a ``Z``, to the second: ``2026-11-23T15:00:00Z``."""
+    return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def parse_time(text):
+    """Epoch seconds from an ISO 8601 UTC time as :func:`format_time` writes it (also ``+00:00`` and fractions)."""
+    match = _ISO_UTC.match(str(text).strip())
+    if not match:
+        raise ValueError('not an ISO 8601 UTC time: %r' % (text,))
+    fields = [int(part) for part in match.groups()[:6]]
+    fraction = float('0.' + match.group(7)) if match.group(7) else 0.0
+    moment = datetime.datetime(*fields, tzinfo=datetime.timezone.utc)
+    return moment.timestamp() + fraction
+
+
+class Token:
+    """An access credential with a known or unknown end of life.
+
+    ``expires_at`` is epoch seconds (``None`` when unknown). ``extra`` carries provider fields that
+    are not secrets (Nexla's user and org, Nexus' ``created``...).
+    """
+
+    def __init__(self, access_token, token_type='Bearer', expires_at=None, scope=None, extra=None):
+        self.access_token = access_token
+        self.token_type = token_type
+        self.expires_at = expires_at
+        self.scope = scope
+        self.extra = dict(extra or {})
+
+    @classmethod
+    def from_response(cls, data, sent_at, default_expires_in, requested_scope=None, extra=None):
+        """A token from an OAuth-style JSON answer; lifetime counts from when the request was sent."""
+        if not isinstance(data, dict) or not data.get('access_token'):
+            raise TokenError('the answer carried no access_token')
+        expires_in = data.get('expires_in')
+        try:
+            expires_in = int(float(expires_in)) if expires_in not in (None, '') else int(default_expires_in)
+        except (TypeError, ValueError):
+            expires_in = int(default_expires_in)
+        scope = data.get('scope')
+        if scope is None and requested_scope:
+            scope = ' '.join(requested_scope)
+        token_type = str(data.get('token_type') or 'Bearer')
+        if token_type.lower() == 'bearer':
+            token_type = 'Bearer'  # RFC 6749 section 5.1: the type is case-insensitive
+        return cls(str(data['access_token']), token_type, sent_at + expires_in, scope, extra)
+
+    @classmethod
+    def from_input(cls, value):
+        """A token handed back by the user: a result or fact of a module, or a bare token string."""
+        if value is None or value == '' or value == {}:
+            return None
+        if isinstance(value, dict):
+            if not value.get('access_token'):
+                raise TokenError('the token option is a dict without access_token: pass the result or fact '
+                                 'of a previous run, or the bare token string')
+            expires_at = value.get('expires_at')
+            try:
+                expires_at = parse_time(expires_at) if expires_at else None
+            except ValueError:
+                raise TokenError('the token option has an unreadable expires_at (expected ISO 8601 UTC such '
+                                 'as 2026-01-31T12:00:00Z)') from None
+            extra = dict((k, v) for k, v in value.items() if k not in TOKEN_FIELDS and k != 'source')
+            return cls(str(value['access_token']), str(value.get('token_type') or 'Bearer'),
+                       expires_at, value.get('scope'), extra)
+        return cls(str(value).strip())
+
+    def remaining(self, now=None):
+        """Seconds of life left, or ``None`` when the expiry is unknown."""
+        if self.expires_at is None:
+            return None
+        return self.expires_at - (time.time() if now is None else now)
+
+    def is_valid(self, min_ttl, now=None):
+        """The reuse rule: valid while ``expires_at - now >= min_ttl``; an unknown expiry is not valid."""
+        remaining = self.remaining(now)
+        return remaining is not None and remaining >= min_ttl
+
+    def to_dict(self, now=None):
+        remaining = self.remaining(now)
+        result = dict(self.extra)
+        result.update(
+            access_token=self.access_token,
+            token_type=self.token_type,
+            expires_in=None if remaining is None else max(0, int(remaining)),
+            expires_at=None if self.expires_at is None else format_time(self.expires_at),
+            scope=self.scope,
+        )
+        return result

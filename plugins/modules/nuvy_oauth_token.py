@@ -1,0 +1,225 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: nuvy_oauth_token
+short_description: Get an OAuth 2.0 access token for Nuvy Nexus with client credentials
+version_added: 0.1.0
+description:
+  - Exchanges an App Client's O(client_id) and O(client_secret) for a Bearer access token at Nuvy's
+    OAuth 2.0 token endpoint (client credentials grant, RFC 6749 section 4.4). Works with any standard
+    OAuth 2.0 server too.
+  - Client credentials are encoded exactly as RFC 6749 section 2.3.1 says, so secrets with characters
+    such as C(+ % : / & =) work.
+  - Reuses a token handed back in O(token) while it stays valid for O(min_ttl) seconds, without any request.
+  - Revokes a token with O(state=absent) at an RFC 7009 O(revocation_url).
+  - The token's expiry comes from the server's C(expires_in), never from reading the token itself (RFC 9068 section 6).
+author:
+  - tokensmith.auth contributors
+extends_documentation_fragment:
+  - tokensmith.auth.connection
+attributes:
+  check_mode:
+    support: full
+    details:
+      - In check mode a token is still issued or reused (later tasks need a real one); a revocation is only reported.
+  diff_mode:
+    support: none
+options:
+  token_url:
+    description:
+      - The OAuth 2.0 token endpoint.
+      - Nuvy production is V(https://prd.api.nuvy.ai/nexus/oauth2/token), QA is
+        V(https://qa.api.nuvy.ai/nexus/oauth2/token); Nuvy's other API uses the path C(/oauth2/token) on the same hosts.
+      - Falls back to the E(NUVY_TOKEN_URL) environment variable.
+    type: str
+    default: https://prd.api.nuvy.ai/nexus/oauth2/token
+  client_id:
+    description:
+      - The App Client's identifier. Falls back to the E(NUVY_CLIENT_ID) environment variable.
+    type: str
+  client_secret:
+    description:
+      - The App Client's secret. Falls back to the E(NUVY_CLIENT_SECRET) environment variable.
+      - Never logged, and masked in any message.
+    type: str
+  scope:
+    description:
+      - Scopes to request, sent space-separated. When empty, no scope is sent and the App Client's defaults apply.
+    type: list
+    elements: str
+    default: []
+  auth_method:
+    description:
+      - How the client authenticates; exactly one mechanism is used per request.
+      - V(client_secret_basic) sends an C(Authorization) Basic header with the id and secret form-encoded
+        first (RFC 6749 section 2.3.1).
+      - V(client_secret_post) sends C(client_id) and C(client_secret) in the form body, for servers that
+        do not URL-decode Basic credentials.
+    type: str
+    choices: [client_secret_basic, client_secret_post]
+    default: client_secret_basic
+  token:
+    description:
+      - A token from an earlier run, to reuse or to revoke. Either the registered result or the
+        C(nuvy_token) fact of this module (a dict with C(access_token) and C(expires_at)), or a bare access token.
+      - With O(state=present) it is returned as is, with no request, while it has at least O(min_ttl)
+        seconds left. A bare token's expiry is unknown, so a new token is issued instead.
+    type: raw
+  state:
+    description:
+      - V(present) returns a valid token, reusing O(token) when it can.
+      - V(absent) revokes O(token) at O(revocation_url). Nuvy documents no revocation endpoint; without
+        O(revocation_url) nothing is revoked and a warning says so.
+    type: str
+    choices: [present, absent]
+    default: present
+  min_ttl:
+    description:
+      - Seconds of life a reused token must still have. A token closer to its end is replaced.
+    type: int
+    default: 60
+  revocation_url:
+    description:
+      - An RFC 7009 token revocation endpoint, authenticated like the token request. Needed for O(state=absent).
+    type: str
+  register_fact:
+    description:
+      - Also set the fact C(nuvy_token) with the token fields.
+      - Facts go to the fact cache; with a persistent cache (jsonfile, redis, AWX fact storage) the token
+        is stored there until it expires. Set V(false) and register the result instead to avoid that.
+    type: bool
+    default: true
+notes:
+  - The result holds the access token. Put C(no_log: true) on tasks that register or print it, or the
+    token appears in the output at C(-v) and in callbacks.
+  - If no C(expires_in) comes back, the token is taken to live 3600 seconds.
+seealso:
+  - name: RFC 6749 section 4.4, Client Credentials Grant
+    description: The OAuth 2.0 flow this module performs.
+    link: https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+  - name: RFC 7009, OAuth 2.0 Token Revocation
+    description: What O(state=absent) speaks.
+    link: https://www.rfc-editor.org/rfc/rfc7009
+'''
+
+EXAMPLES = r'''
+- name: Get a production token (credentials from NUVY_CLIENT_ID / NUVY_CLIENT_SECRET)
+  tokensmith.auth.nuvy_oauth_token:
+  register: nuvy
+  no_log: true
+
+- name: Get a QA token with scopes, the secret kept in Ansible Vault
+  tokensmith.auth.nuvy_oauth_token:
+    token_url: https://qa.api.nuvy.ai/nexus/oauth2/token
+    client_id: "{{ nuvy_client_id }}"
+    client_secret: "{{ vault_nuvy_client_secret }}"
+    scope:
+      - pipelines.read
+      - pipelines.write
+  no_log: true
+
+- name: Server that does not URL-decode Basic credentials, send them in the body instead
+  tokensmith.auth.nuvy_oauth_token:
+    client_id: "{{ nuvy_client_id }}"
+    client_secret: "{{ vault_nuvy_client_secret }}"
+    auth_method: client_secret_post
+  no_log: true
+
+- name: Call an API with the token from the fact
+  ansible.builtin.uri:
+    url: https://prd.api.nuvy.ai/nexus/api/v1/status
+    headers:
+      Authorization: "Bearer {{ nuvy_token.access_token }}"
+  no_log: true
+
+- name: Later in the play, reuse the token while it has 5 minutes left (no request)
+  tokensmith.auth.nuvy_oauth_token:
+    token: "{{ nuvy_token }}"
+    min_ttl: 300
+  no_log: true
+
+- name: Share connection settings across tasks with the action group
+  module_defaults:
+    group/tokensmith.auth.tokens:
+      ca_path: /etc/pki/corp-ca.pem
+      timeout: 10
+  block:
+    - name: Token from a corporate OAuth 2.0 server
+      tokensmith.auth.nuvy_oauth_token:
+        token_url: https://auth.example.com/oauth2/token
+        client_id: deployer
+        client_secret: "{{ vault_deployer_secret }}"
+      no_log: true
+
+- name: Revoke the token at an RFC 7009 endpoint (not documented by Nuvy, common elsewhere)
+  tokensmith.auth.nuvy_oauth_token:
+    state: absent
+    token: "{{ nuvy_token }}"
+    token_url: https://auth.example.com/oauth2/token
+    revocation_url: https://auth.example.com/oauth2/revoke
+    client_id: deployer
+    client_secret: "{{ vault_deployer_secret }}"
+'''
+
+RETURN = r'''
+access_token:
+  description: The Bearer access token.
+  returned: when O(state=present)
+  type: str
+  sample: eyJhbGciOiJSUzI1NiJ9...
+token_type:
+  description: The token type, normalised to C(Bearer) for bearer tokens.
+  returned: when O(state=present)
+  type: str
+  sample: Bearer
+expires_in:
+  description: Seconds of life left when the module finished.
+  returned: when O(state=present)
+  type: int
+  sample: 3599
+expires_at:
+  description: When the token expires, ISO 8601 UTC, counted from when the request was sent.
+  returned: when O(state=present)
+  type: str
+  sample: '2026-11-23T16:00:00Z'
+scope:
+  description: The granted scope, space-separated; the requested one when the server does not say; null when neither.
+  returned: when O(state=present)
+  type: str
+  sample: pipelines.read pipelines.write
+source:
+  description: V(issued) when a new token was requested, V(reused) when O(token) was still valid.
+  returned: when O(state=present)
+  type: str
+  sample: issued
+revoked:
+  description: Whether a revocation request was made and accepted.
+  returned: when O(state=absent)
+  type: bool
+  sample: true
+ansible_facts:
+  description: The fact C(nuvy_token), when O(register_fact=true).
+  returned: when O(state=present) and O(register_fact=true)
+  type: dict
+  contains:
+    nuvy_token:
+      description: The token fields (C(access_token), C(token_type), C(expires_in), C(expires_at), C(scope)).
+      type: dict
+      returned: always
+'''
+
+from ansible_collections.tokensmith.auth.plugins.module_utils import _nuvy
+from ansible_collections.tokensmith.auth.plugins.module_utils._module import TokenModule
+
+
+def main():
+    module = TokenModule(argument_spec=_nuvy.ARGSPEC, supports_check_mode=True)
+    module.run(lambda: _nuvy.run(module.options, module.http(_nuvy.PROVIDER), module.check_mode))
+
+
+if __name__ == '__main__':
+    main()

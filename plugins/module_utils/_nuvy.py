@@ -20,7 +20,7 @@ DEFAULT_EXPIRES_IN = 3600  # used only when the server omits expires_in
 FACT = 'nuvy_token'
 
 ARGSPEC = dict(
-    token_url=dict(type='str', default=DEFAULT_TOKEN_URL, fallback=env('NUVY_TOKEN_URL')),
+    token_url=dict(type='str', default=DEFAULT_TOKEN_URL, fallback=env('NUVY_TOKEN_URL'), no_log=False),
     client_id=dict(type='str', fallback=env('NUVY_CLIENT_ID')),
     client_secret=dict(type='str', no_log=True, fallback=env('NUVY_CLIENT_SECRET')),
     scope=dict(type='list', elements='str', default=[]),

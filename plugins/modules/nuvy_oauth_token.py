@@ -13,20 +13,22 @@ description:
     OAuth 2.0 token endpoint (client credentials grant, RFC 6749 section 4.4). Works with any standard
     OAuth 2.0 server too.
   - Client credentials are encoded exactly as RFC 6749 section 2.3.1 says, so secrets with characters
-    such as C(+ % : / & =) work.
+    such as C(+), C(%), C(:), C(/), C(&) and C(=) work.
   - Reuses a token handed back in O(token) while it stays valid for O(min_ttl) seconds, without any request.
   - Revokes a token with O(state=absent) at an RFC 7009 O(revocation_url).
   - The token's expiry comes from the server's C(expires_in), never from reading the token itself (RFC 9068 section 6).
 author:
-  - tokensmith.auth contributors
+  - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
   - tokensmith.auth.connection
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - In check mode a token is still issued or reused (later tasks need a real one); a revocation is only reported.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 options:
   token_url:
@@ -94,7 +96,7 @@ options:
     type: bool
     default: true
 notes:
-  - The result holds the access token. Put C(no_log: true) on tasks that register or print it, or the
+  - The result holds the access token. Put C(no_log) on tasks that register or print it, or the
     token appears in the output at C(-v) and in callbacks.
   - If no C(expires_in) comes back, the token is taken to live 3600 seconds.
 seealso:

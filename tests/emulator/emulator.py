@@ -143,6 +143,9 @@ class Handler(BaseHTTPRequestHandler):
     def state(self):
         return self.server.state
 
+    def version_string(self):
+        return self.extra_headers.pop('Server', None) or self.server_version
+
     def _send(self, status, body=None, headers=None, content_type='application/json'):
         if isinstance(body, (dict, list)):
             payload = json.dumps(body).encode('utf-8')
@@ -165,11 +168,11 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b''
 
     def _dispatch(self):
+        self.extra_headers = {}
         parts = urlsplit(self.path)
         self.route_path = parts.path
         self.query = parse_qs(parts.query)
         self.body = self._read_body()
-        self.extra_headers = {}
         try:
             if not self.route_path.startswith('/_emulator/'):
                 self._apply_fault()
@@ -436,8 +439,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def nexus(self):
         rest = self.route_path[len('/nxrm/'):]
-        instance, _, rest = rest.partition('/')
-        version, _, flavour = instance.partition('-')
+        instance, _slash, rest = rest.partition('/')
+        version, _dash, flavour = instance.partition('-')
         try:
             generation = _nexus_generation(version)
         except ValueError:
@@ -526,8 +529,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _nexus_new_token(self, key):
         alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
-        token = dict(nameCode=''.join(secrets.choice(alphabet) for _ in range(8)),
-                     passCode=''.join(secrets.choice(alphabet + '+/') for _ in range(44)),
+        token = dict(nameCode=''.join(secrets.choice(alphabet) for _index in range(8)),
+                     passCode=''.join(secrets.choice(alphabet + '+/') for _index in range(44)),
                      created=_now())
         self.state.nexus_tokens[key] = token
         return token
@@ -543,7 +546,7 @@ class Handler(BaseHTTPRequestHandler):
         self._count('nexus.protected')
         auth = self.headers.get('Authorization', '')
         try:
-            name, _, password = base64.b64decode(auth[6:]).decode('utf-8').partition(':')
+            name, _colon, password = base64.b64decode(auth[6:]).decode('utf-8').partition(':')
         except (binascii.Error, UnicodeDecodeError):
             name = password = None
         with self.state.lock:
@@ -589,7 +592,11 @@ class Emulator:
             ca = trustme.CA(organization_name='tokensmith emulator test CA')
             ca.cert_pem.write_to_path(self.ca_path)
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            ca.issue_cert('127.0.0.1', 'localhost').configure_cert(context)
+            leaf = ca.issue_cert('127.0.0.1', 'localhost')
+            leaf.configure_cert(context)
+            # Other test servers (the real OAuth server) serve with the same CA.
+            leaf.private_key_pem.write_to_path(os.path.join(state_dir, 'server.key'))
+            leaf.cert_chain_pems[0].write_to_path(os.path.join(state_dir, 'server.pem'))
         self.server = EmulatorServer(('127.0.0.1', port), context)
         self.url = '%s://127.0.0.1:%d' % ('https' if tls else 'http', self.server.server_address[1])
         self._thread = None
@@ -681,7 +688,7 @@ def stop(state_dir, timeout=10):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('action', choices=['start', 'stop', 'serve'])
     parser.add_argument('--state-dir', required=True)
     parser.add_argument('--port', type=int, default=0)

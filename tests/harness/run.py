@@ -149,6 +149,27 @@ def copy_collection():
     return COLLECTION
 
 
+def ensure_oidc_server(log):
+    """oidc-provider from the committed lock file, beside the collection copy (integration finds it there)."""
+    target = os.path.join(SCRATCH, 'oidc')
+    with open(os.path.join(ROOT, 'tests', 'oidc', 'package-lock.json'), 'rb') as handle:
+        stamp = hashlib.sha256(handle.read()).hexdigest()
+    stamp_file = os.path.join(target, '.tokensmith-stamp')
+    if os.path.exists(stamp_file) and open(stamp_file).read() == stamp:
+        return
+    npm = shutil.which('npm')
+    if not npm:
+        raise SystemExit('npm is needed for the integration tests (a real OAuth 2.0 server); install Node.js and npm')
+    shutil.rmtree(target, ignore_errors=True)
+    os.makedirs(target)
+    for name in ('package.json', 'package-lock.json'):
+        shutil.copy2(os.path.join(ROOT, 'tests', 'oidc', name), target)
+    if run([npm, 'ci', '--no-audit', '--no-fund', '--loglevel=error'], log, cwd=target) != 0:
+        raise SystemExit('npm ci failed for tests/oidc; see %s' % log)
+    with open(stamp_file, 'w') as handle:
+        handle.write(stamp)
+
+
 def venv_env(venv, extra_path=()):
     env = dict(os.environ)
     for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS',
@@ -176,8 +197,8 @@ class Harness:
         status = run(command, log, cwd=cwd or COLLECTION, env=env, timeout=timeout)
         elapsed = time.time() - started
         self.results.append((name, status == 0, elapsed))
-        say('%s %-34s %6.1f s%s' % ('PASS' if status == 0 else 'FAIL', name, elapsed,
-                                   '' if status == 0 else '   (log: %s)' % os.path.relpath(log, ROOT)))
+        where = '' if status == 0 else '   (log: %s)' % os.path.relpath(log, ROOT)
+        say('%s %-34s %6.1f s%s' % ('PASS' if status == 0 else 'FAIL', name, elapsed, where))
         if status != 0:
             with open(log, 'rb') as handle:
                 tail = handle.read().decode('utf-8', 'replace').splitlines()[-40:]
@@ -197,6 +218,8 @@ class Harness:
         ensure_get_pip_standin(next(iter(venvs.values())), prep_log)
         copy_collection()
         pythons = python_bin_dir()
+        if self.wants('integration'):
+            ensure_oidc_server(prep_log)
 
         for core in self.cores:
             env = venv_env(venvs[core], [pythons])
@@ -211,7 +234,7 @@ class Harness:
 
         if tool_checks:
             self.tools(venvs[TOOLS_CORE], venv_env(venvs[TOOLS_CORE], [pythons]))
-        passed = sum(1 for _, ok, _ in self.results if ok)
+        passed = sum(1 for result in self.results if result[1])
         failed = len(self.results) - passed
         say('%d passed, %d failed' % (passed, failed))
         return 1 if failed or not self.results else 0
@@ -266,7 +289,7 @@ def demo():
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('action', choices=['test', 'demo'])
     parser.add_argument('--core', action='append', choices=sorted(CORES), help='ansible-core to test (default: all)')
     parser.add_argument('--only', default=','.join(CHECKS), help='comma-separated checks: %s' % ', '.join(CHECKS))

@@ -44,8 +44,8 @@ def test_success_and_user_agent(emulator):
 def test_retries_transient_statuses_and_warns(emulator, status):
     emulator.fault(TOKEN, status=status, count=2)
     warnings, sleeps = [], []
-    response, _ = client(emulator, warnings, sleeps).request('token request', 'POST', emulator.url + TOKEN,
-                                                             **token_request())
+    response, _sent_at = client(emulator, warnings, sleeps).request(
+        'token request', 'POST', emulator.url + TOKEN, **token_request())
     assert response.status_code == 200
     assert emulator.count('nuvy.token') == 1  # the two faulted attempts never reached the handler
     assert len(sleeps) == 2 and all(0 < s <= _http.BACKOFF_CAP for s in sleeps)
@@ -105,7 +105,7 @@ def test_fresh_request_for_every_attempt(emulator):
 def test_connection_reset_is_retried(emulator):
     emulator.fault(TOKEN, reset=True)
     warnings = []
-    response, _ = client(emulator, warnings).request('token request', 'POST', emulator.url + TOKEN, **token_request())
+    response, _sent_at = client(emulator, warnings).request('token request', 'POST', emulator.url + TOKEN, **token_request())
     assert response.status_code == 200 and 'retry 1 of 3' in warnings[0]
 
 
@@ -137,13 +137,13 @@ def test_requests_ca_bundle_does_not_override_explicit_ca_path(emulator, monkeyp
     bogus = tmp_path / 'other.pem'
     bogus.write_text(open(emulator.ca).read().replace('A', 'A'))  # a valid bundle, but not the one we pass
     monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/nonexistent/bundle.pem')
-    response, _ = client(emulator).request('token request', 'POST', emulator.url + TOKEN, **token_request())
+    response, _sent_at = client(emulator).request('token request', 'POST', emulator.url + TOKEN, **token_request())
     assert response.status_code == 200
 
 
 def test_validate_certs_false_works_and_warns(emulator):
     warnings = []
-    response, _ = client(emulator, warnings, ca_path=None, validate_certs=False).request(
+    response, _sent_at = client(emulator, warnings, ca_path=None, validate_certs=False).request(
         'token request', 'POST', emulator.url + TOKEN, **token_request())
     assert response.status_code == 200
     assert any('TLS certificate verification is disabled' in w for w in warnings)
@@ -159,7 +159,7 @@ def test_plain_http_is_refused_before_anything_is_sent(plain_emulator):
 
 def test_plain_http_opt_in_warns(plain_emulator):
     warnings = []
-    response, _ = client(plain_emulator, warnings, allow_plain_http=True).request(
+    response, _sent_at = client(plain_emulator, warnings, allow_plain_http=True).request(
         'token request', 'POST', plain_emulator.url + TOKEN, **token_request())
     assert response.status_code == 200
     assert any('unencrypted' in w for w in warnings)
@@ -214,7 +214,7 @@ def test_header_values_become_plain_str():
         pass
     headers = _http.plain_headers({Tagged('X-A'): Tagged('v'), 'X-B': 5, 'X-C': None})
     assert headers == {'X-A': 'v', 'X-B': '5'}
-    assert all(type(k) is str and type(v) is str for k, v in headers.items())
+    assert all(k.__class__ is str and v.__class__ is str for k, v in headers.items())
 
 
 def test_url_userinfo_never_reaches_a_message():

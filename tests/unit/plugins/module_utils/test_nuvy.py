@@ -32,7 +32,7 @@ def run(emulator, check_mode=False, warnings=None, **options):
 @pytest.mark.parametrize('secret', ['+', '%', ':', '/', '&', '=', ' ', '~', '!', 'a+b%20c:d/e&f=g h~i!j', u'\u00e9t\u00e9'])
 def test_basic_encoding_per_rfc6749_2_3_1(secret):
     header = _nuvy.basic_credentials(u'id:\u00fc', secret)
-    raw_id, _, raw_secret = base64.b64decode(header[6:]).decode('ascii').partition(':')
+    raw_id, _colon, raw_secret = base64.b64decode(header[6:]).decode('ascii').partition(':')
     assert raw_id == 'id%3A%C3%BC'
     assert unquote_plus(raw_secret) == secret and ':' not in raw_secret and ' ' not in raw_secret
     if secret == ' ':

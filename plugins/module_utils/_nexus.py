@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Internal use only: this file may change without notice. Do not import it from outside the collection.
+
+"""Sonatype Nexus Repository user tokens: a single-use ticket, then the token, on NXRM 2 and 3."""
+
+import base64
+import re
+import time
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, parse_time
+
+PROVIDER = 'nexus'
+FACT = 'nexus_user_token'
+TICKET_LIFETIME = 20       # seconds, as Sonatype documents
+TICKET_SAFETY = 5          # a spare ticket older than LIFETIME - SAFETY is not used
+TICKET_TRIES = 3           # token calls refused for an expired ticket are retried with a new one, this often
+
+
+class Generation:
+    """One API generation: where the ticket comes from, where the token is, how the ticket travels."""
+
+    def __init__(self, name, ticket_path, token_path, ticket_header, auto_creates):
+        self.name = name
+        self.ticket_path = ticket_path
+        self.token_path = token_path
+        self.ticket_header = ticket_header   # None: the ticket goes in ?authToken=base64(ticket)
+        self.auto_creates = auto_creates     # the token exists once read; else 404 until POST creates it
+
+
+GENERATIONS = dict((g.name, g) for g in (
+    Generation('3.24', 'service/rest/wonderland/authenticate', 'service/rest/internal/current-user/user-token',
+               None, False),
+    Generation('3.8', 'service/rest/wonderland/authenticate', 'service/rest/usertoken/current',
+               'X-NX-AuthTicket', True),
+    Generation('2.7', 'service/siesta/wonderland/authenticate', 'service/siesta/usertoken/current',
+               'X-NX-AuthTicket', True),
+    Generation('2.0', 'service/local/usertoken/authenticate', 'service/local/usertoken/current',
+               'X-NX-UserToken-AuthTicket', True),
+))
+# api_version choices -> generation; NXRM 3.0-3.7 speak the 2.7+ API.
+API_VERSIONS = {'2.0': '2.0', '2.7': '2.7', '3.0': '2.7', '3.8': '3.8', '3.24': '3.24'}
+# In auto mode, ticket endpoints are tried newest first; a Server header then names the exact generation.
+TICKET_FALLBACK = ('3.24', '2.7', '2.0')
+
+ARGSPEC = dict(
+    url=dict(type='str', fallback=env('NEXUS_URL')),
+    username=dict(type='str', fallback=env('NEXUS_USERNAME')),
+    password=dict(type='str', no_log=True, fallback=env('NEXUS_PASSWORD')),
+    api_version=dict(type='str', default='auto', choices=['auto'] + sorted(API_VERSIONS)),
+    state=dict(type='str', default='present', choices=['present', 'reset', 'absent']),
+    register_fact=dict(type='bool', default=True),
+)
+
+FEATURE_DISABLED = ('User tokens are not enabled on this Nexus: enable them under Security > User Tokens (a Nexus '
+                    'Repository Pro feature)')
+
+
+def generation_from_server(header):
+    """The generation named by a ``Server: Nexus/x.y.z`` header, or None."""
+    match = re.match(r'\s*Nexus/(\d+)\.(\d+)', header or '')
+    if not match:
+        return None
+    version = (int(match.group(1)), int(match.group(2)))
+    if version >= (3, 24):
+        return '3.24'
+    if version >= (3, 8):
+        return '3.8'
+    return '2.7' if version >= (2, 7) else '2.0'
+
+
+def _b64(text):
+    return base64.b64encode(text.encode('utf-8')).decode('ascii')
+
+
+class NexusFlow:
+    def __init__(self, options, http):
+        self.http = http
+        for name, env_name in (('url', 'NEXUS_URL'), ('username', 'NEXUS_USERNAME'), ('password', 'NEXUS_PASSWORD')):
+            if not options.get(name):
+                raise http.error('%s is required' % name, None, 'Set %s, or the %s environment variable'
+                                 % (name, env_name))
+        self.base = str(options.get('url')).rstrip('/') + '/'
+        self.username = options.get('username')
+        password = options.get('password')
+        if ':' in self.username:
+            raise http.error('the username %r contains a colon, which HTTP Basic authentication cannot carry'
+                             % self.username, None, 'Use an account whose name has no colon')
+        self.basic = 'Basic ' + _b64('%s:%s' % (self.username, password))
+        self.payload = {'u': _b64(self.username), 'p': _b64(password)}
+        http.redactor.add(password, self.basic, self.payload['p'])
+        requested = options.get('api_version') or 'auto'
+        self.generation = GENERATIONS[API_VERSIONS[requested]] if requested != 'auto' else None
+        self._spare = None  # (ticket, obtained_at) left over from auto-detection, used by the first call
+
+    def _headers(self):
+        return {'Authorization': self.basic, 'Accept': 'application/json'}
+
+    def _ticket(self, generation):
+        step = 'ticket request'
+        try:
+            response, _sent_at = self.http.request(step, 'POST', self.base + generation.ticket_path,
+                                                   headers=dict(self._headers(), **{'Content-Type': 'application/json'}),
+                                                   json=self.payload)
+        except HttpStatusError as err:
+            err.hint = self._hint(err, step)
+            raise
+        try:
+            ticket = response.json().get('t')
+        except (ValueError, AttributeError):
+            ticket = None
+        if not ticket:
+            raise self.http.error('Nexus answered the ticket request without a ticket', step,
+                                  'Check that url is the Nexus base URL')
+        self.http.redactor.add(ticket, _b64(ticket))
+        return response, ticket
+
+    def _hint(self, err, step):
+        said = (err.description or err.excerpt or '').lower()
+        if 'user-token feature is not enabled' in said:
+            return FEATURE_DISABLED
+        if err.status == 401:
+            return 'Nexus rejected the username or password: check username and password (NEXUS_USERNAME/NEXUS_PASSWORD)'
+        if 'username mismatch' in said:
+            return ('Nexus saw another user in the Basic credentials than in the ticket request: check that no proxy '
+                    'rewrites the Authorization header')
+        if err.status == 403 and step == 'ticket request':
+            return 'Nexus refused the password in the ticket request: check password'
+        return err.hint
+
+    def detect(self):
+        """Settle the API generation; in auto mode, by falling back through the ticket endpoints on 404."""
+        if self.generation:
+            return self.generation
+        for name in TICKET_FALLBACK:
+            try:
+                response, ticket = self._ticket(GENERATIONS[name])
+            except HttpStatusError as err:
+                if err.status == 404:
+                    continue
+                raise
+            self._spare = (ticket, time.time())
+            self.generation = GENERATIONS[generation_from_server(response.headers.get('Server')) or name]
+            return self.generation
+        raise self.http.error('no user-token API at %s (HTTP 404 on the ticket endpoint of every NXRM generation)'
+                              % self.base.rstrip('/'), 'ticket request',
+                              'Check the context path in url (/nexus for a default NXRM 2) and that this is Nexus '
+                              'Repository Pro')
+
+    def _fresh_ticket(self):
+        if self._spare and time.time() - self._spare[1] < TICKET_LIFETIME - TICKET_SAFETY:
+            ticket, self._spare = self._spare[0], None
+            return ticket
+        self._spare = None
+        return self._ticket(self.generation)[1]
+
+    def _call(self, method, expected):
+        """One token call with a fresh ticket for every attempt; a refused (expired) ticket is replaced."""
+        generation = self.detect()
+
+        def build(_attempt):
+            ticket = self._fresh_ticket()
+            if generation.ticket_header:
+                return dict(headers=dict(self._headers(), **{generation.ticket_header: ticket}))
+            return dict(headers=self._headers(), params={'authToken': _b64(ticket)})
+
+        for tries in range(1, TICKET_TRIES + 1):
+            try:
+                return self.http.request('token request', method, self.base + generation.token_path, build=build,
+                                         expected=expected)[0]
+            except HttpStatusError as err:
+                feature_off = 'not enabled' in (err.description or err.excerpt or '')
+                if err.status == 403 and tries < TICKET_TRIES and not feature_off:
+                    self.http.warn('nexus: the ticket was refused (expired on a slow server?); getting a new one, '
+                                   'try %d of %d' % (tries + 1, TICKET_TRIES))
+                    continue
+                err.hint = self._hint(err, 'token request')
+                if err.status == 404:
+                    err.hint = ('No user-token endpoint for NXRM %s at this URL: check api_version and the context '
+                                'path in url' % generation.name)
+                raise
+
+    def _token(self, response):
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not data.get('nameCode') or not data.get('passCode'):
+            raise self.http.error('Nexus answered HTTP %s without nameCode/passCode' % response.status_code,
+                                  'token request', 'Check that url is the Nexus base URL')
+        self.http.redactor.add(data['passCode'])
+        expires = data.get('expires')
+        try:
+            expires_at = parse_time(expires) if expires else None
+        except ValueError:
+            expires_at = None
+        fields = dict(name_code=data['nameCode'], pass_code=data['passCode'], created=data.get('created'),
+                      expires=expires, api_version=self.generation.name)
+        return Token('%s:%s' % (data['nameCode'], data['passCode']), 'Basic', expires_at, None, fields)
+
+    def read(self):
+        """The current token, or None where NXRM 3.24+ says the user has none."""
+        response = self._call('GET', (200, 404) if not self.generation.auto_creates else (200,))
+        return None if response.status_code == 404 else self._token(response)
+
+    def create(self):
+        return self._token(self._call('POST', (200, 201)))
+
+    def delete(self):
+        """Invalidate the current token; False when there was none."""
+        return self._call('DELETE', (200, 204, 404)).status_code != 404
+
+    def current_or_new(self):
+        return self.read() if self.generation.auto_creates else self.create()
+
+
+def _result(token, changed, register_fact, **extra):
+    fields = dict((k, token.extra[k]) for k in ('name_code', 'pass_code', 'created', 'expires', 'api_version'))
+    result = dict(fields, changed=changed, **extra)
+    if register_fact:
+        result['ansible_facts'] = {FACT: fields}
+    return result
+
+
+def run(options, http, check_mode=False):
+    flow = NexusFlow(options, http)
+    generation = flow.detect()
+    state = options.get('state')
+    register = options.get('register_fact', True)
+    if state == 'present':
+        token = flow.read()  # on NXRM 2 and 3.8-3.23 the first read creates the token: there is no other read
+        if token is not None:
+            return _result(token, False, register)
+        if check_mode:
+            return dict(changed=True, api_version=generation.name, msg='A user token would be created (check mode)')
+        return _result(flow.create(), True, register)
+    if state == 'reset':
+        if check_mode:
+            return dict(changed=True, api_version=generation.name, msg='The user token would be reset (check mode)')
+        flow.delete()
+        return _result(flow.current_or_new(), True, register)
+    # absent: where reading does not create, only a token that exists is invalidated.
+    if not generation.auto_creates and flow.read() is None:
+        return dict(changed=False, api_version=generation.name, msg='The user has no token')
+    if check_mode:
+        return dict(changed=True, api_version=generation.name, msg='The user token would be invalidated (check mode)')
+    existed = flow.delete()
+    return dict(changed=existed, api_version=generation.name,
+                msg='User token invalidated' if existed else 'The user has no token')

@@ -1,0 +1,215 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: nexla_token
+short_description: Get, refresh and log out Nexla session tokens from a service key
+version_added: 0.1.0
+description:
+  - Logs in to the Nexla API with a service key and returns the session token (about an hour of life).
+  - Reuses a token handed back in O(token) while it has O(min_ttl) seconds left, without any request;
+    refreshes it with C(/token/refresh) when it is close to its end or its end is unknown; logs in again
+    with O(service_key) when the refresh is refused.
+  - Logs a session out with O(state=absent).
+  - Never returns the C(api_key) values Nexla sends with a session (C(user.api_key), C(org_membership.api_key)).
+author:
+  - tokensmith.auth contributors (@tokensmith)
+extends_documentation_fragment:
+  - tokensmith.auth.connection
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - In check mode a token is still issued, refreshed or reused (later tasks need a real one); a logout is only reported.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+options:
+  api_url:
+    description:
+      - The Nexla API base URL. Older documents show V(https://api.nexla.io); self-hosted installs have their own.
+      - Falls back to the E(NEXLA_API_URL) environment variable.
+    type: str
+    default: https://dataops.nexla.io/nexla-api
+  service_key:
+    description:
+      - The service key, exactly as the Nexla UI shows it. It is sent after C(Basic) verbatim, never re-encoded.
+      - Falls back to the E(NEXLA_SERVICE_KEY) environment variable. Never logged, and masked in any message.
+      - Needed to log in; a session passed in O(token) can be refreshed and logged out without it.
+    type: str
+  token:
+    description:
+      - A session from an earlier run, to reuse, refresh or log out. Either the registered result or the
+        C(nexla_token) fact of this module, or a bare session token (for example copied from the Nexla UI).
+      - A bare token's expiry is unknown, so with O(state=present) it is refreshed rather than reused.
+    type: raw
+  state:
+    description:
+      - V(present) returns a session with at least O(min_ttl) seconds left, reusing, refreshing or
+        logging in, whichever is the least work.
+      - V(refreshed) refreshes O(token) now (or logs in when there is none).
+      - V(absent) logs O(token) out. A session that is already invalid counts as logged out.
+    type: str
+    choices: [present, refreshed, absent]
+    default: present
+  min_ttl:
+    description:
+      - Seconds of life a reused session must still have; one closer to its end is refreshed.
+    type: int
+    default: 300
+  register_fact:
+    description:
+      - Also set the fact C(nexla_token) with the token fields, user and org.
+      - Facts go to the fact cache; with a persistent cache (jsonfile, redis, AWX fact storage) the token
+        is stored there until it expires. Set V(false) and register the result instead to avoid that.
+    type: bool
+    default: true
+notes:
+  - Every request sends C(Accept) V(application/vnd.nexla.api.v1+json), as Nexla requires.
+  - The result holds the session token. Put C(no_log) on tasks that register or print it.
+seealso:
+  - module: tokensmith.auth.nuvy_oauth_token
+  - module: tokensmith.auth.nexus_user_token
+'''
+
+EXAMPLES = r'''
+- name: Log in with the service key from NEXLA_SERVICE_KEY
+  tokensmith.auth.nexla_token:
+  no_log: true
+
+- name: Call the Nexla API with the session from the fact
+  ansible.builtin.uri:
+    url: https://dataops.nexla.io/nexla-api/data_sources
+    headers:
+      Authorization: "Bearer {{ nexla_token.access_token }}"
+      Accept: application/vnd.nexla.api.v1+json
+  no_log: true
+
+- name: A long play - before each phase, reuse the session or refresh it when under 10 minutes
+  tokensmith.auth.nexla_token:
+    token: "{{ nexla_token }}"
+    service_key: "{{ vault_nexla_service_key }}"
+    min_ttl: 600
+  no_log: true
+
+- name: Provision pipelines and always log out at the end
+  block:
+    - name: Log in
+      tokensmith.auth.nexla_token:
+        service_key: "{{ vault_nexla_service_key }}"
+      no_log: true
+    - name: Create the data source
+      ansible.builtin.uri:
+        url: https://dataops.nexla.io/nexla-api/data_sources
+        method: POST
+        body_format: json
+        body: {name: orders}
+        headers:
+          Authorization: "Bearer {{ nexla_token.access_token }}"
+          Accept: application/vnd.nexla.api.v1+json
+      no_log: true
+  always:
+    - name: Log the session out
+      tokensmith.auth.nexla_token:
+        state: absent
+        token: "{{ nexla_token }}"
+      when: nexla_token is defined
+
+- name: Self-hosted Nexla with a private CA, settings shared through the action group
+  module_defaults:
+    group/tokensmith.auth.tokens:
+      api_url: https://nexla.internal.example.com/nexla-api
+      ca_path: /etc/pki/internal-ca.pem
+  block:
+    - name: Log in
+      tokensmith.auth.nexla_token:
+        service_key: "{{ vault_nexla_service_key }}"
+      no_log: true
+'''
+
+RETURN = r'''
+access_token:
+  description: The session token, for C(Authorization) C(Bearer).
+  returned: when O(state) is V(present) or V(refreshed)
+  type: str
+  sample: 9f8b6c...
+token_type:
+  description: Always C(Bearer).
+  returned: when O(state) is V(present) or V(refreshed)
+  type: str
+  sample: Bearer
+expires_in:
+  description: Seconds of life left when the module finished.
+  returned: when O(state) is V(present) or V(refreshed)
+  type: int
+  sample: 3599
+expires_at:
+  description: When the session ends, ISO 8601 UTC, counted from when the request was sent.
+  returned: when O(state) is V(present) or V(refreshed)
+  type: str
+  sample: '2026-11-23T16:00:00Z'
+scope:
+  description: Always null; Nexla sessions have no scope.
+  returned: when O(state) is V(present) or V(refreshed)
+  type: str
+source:
+  description: V(issued) after a login, V(refreshed) after a refresh, V(reused) when O(token) was still valid.
+  returned: when O(state) is V(present) or V(refreshed)
+  type: str
+  sample: issued
+user:
+  description: The account the session belongs to (never its api_key).
+  returned: when O(state) is V(present) or V(refreshed), and known
+  type: dict
+  contains:
+    id:
+      description: User id.
+      type: int
+      returned: always
+    email:
+      description: User e-mail.
+      type: str
+      returned: always
+    full_name:
+      description: User name.
+      type: str
+      returned: always
+org:
+  description: The organisation of the session (never the membership's api_key).
+  returned: when O(state) is V(present) or V(refreshed), and known
+  type: dict
+  contains:
+    id:
+      description: Org id.
+      type: int
+      returned: always
+    name:
+      description: Org name.
+      type: str
+      returned: always
+ansible_facts:
+  description: The fact C(nexla_token), when O(register_fact=true).
+  returned: when O(state) is V(present) or V(refreshed), and O(register_fact=true)
+  type: dict
+  contains:
+    nexla_token:
+      description: The token fields, C(user) and C(org), as returned.
+      type: dict
+      returned: always
+'''
+
+from ansible_collections.tokensmith.auth.plugins.module_utils import _nexla
+from ansible_collections.tokensmith.auth.plugins.module_utils._module import TokenModule
+
+
+def main():
+    module = TokenModule(argument_spec=_nexla.ARGSPEC, supports_check_mode=True)
+    module.run(lambda: _nexla.run(module.options, module.http(_nexla.PROVIDER), module.check_mode))
+
+
+if __name__ == '__main__':
+    main()

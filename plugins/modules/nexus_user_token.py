@@ -1,0 +1,166 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: nexus_user_token
+short_description: Get, reset or invalidate a Sonatype Nexus Repository user token
+version_added: 0.1.0
+description:
+  - Returns the user token (C(nameCode)/C(passCode)) that build tools use instead of the user's password,
+    on Nexus Repository Pro 2 and 3.
+  - Every token call takes a single-use ticket that lives 20 seconds; the module gets a fresh one for every
+    call and every retry, and replaces a ticket refused as expired.
+  - Finds the right API by itself (O(api_version=auto)) and reports which it used.
+author:
+  - tokensmith.auth contributors (@tokensmith)
+extends_documentation_fragment:
+  - tokensmith.auth.connection
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details:
+      - V(present) reads the token but never creates one where NXRM 3.24+ reports none. On NXRM 2 and 3.8-3.23
+        the server itself creates a token on the first read; that cannot be avoided.
+      - V(reset) and V(absent) only report what would change.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+options:
+  url:
+    description:
+      - The Nexus base URL including its context path, for example V(https://nexus.example.com) for NXRM 3 or
+        V(https://repo.example.com/nexus) for a default NXRM 2.
+      - Falls back to the E(NEXUS_URL) environment variable.
+      - A plain C(http://) URL (such as V(http://localhost:8081)) also needs O(allow_plain_http), and the password
+        then travels unencrypted.
+    type: str
+  username:
+    description:
+      - The Nexus user. May hold any UTF-8 character but a colon. Falls back to E(NEXUS_USERNAME).
+    type: str
+  password:
+    description:
+      - The user's password. Falls back to E(NEXUS_PASSWORD). Never logged, and masked in any message.
+    type: str
+  api_version:
+    description:
+      - Which user-token API to speak.
+      - V(auto) tries the ticket endpoints newest first and reads the C(Server) header to pick the generation.
+      - V(2.0) for NXRM 2.0-2.6, V(2.7) for NXRM 2.7+, V(3.0) for NXRM 3.0-3.7, V(3.8) for NXRM 3.8-3.23,
+        V(3.24) for NXRM 3.24 and later.
+    type: str
+    choices: [auto, '2.0', '2.7', '3.0', '3.8', '3.24']
+    default: auto
+  state:
+    description:
+      - V(present) returns the current token, creating it where NXRM 3.24+ reports none (then C(changed)).
+      - V(reset) invalidates the current token and returns a new one.
+      - V(absent) invalidates the token (C(changed) when one existed).
+    type: str
+    choices: [present, reset, absent]
+    default: present
+  register_fact:
+    description:
+      - Also set the fact C(nexus_user_token) with the returned fields.
+      - Facts go to the fact cache; with a persistent cache the token is stored there. Set V(false) and
+        register the result instead to avoid that.
+    type: bool
+    default: true
+notes:
+  - The result holds the token. Put C(no_log) on tasks that register or print it.
+  - User tokens are a Nexus Repository Pro feature and must be enabled under Security > User Tokens.
+seealso:
+  - name: How to retrieve a user token from Nexus using REST
+    description: The Sonatype support article this module automates.
+    link: https://support.sonatype.com/hc/en-us/articles/213465878
+'''
+
+EXAMPLES = r'''
+- name: Get the deploy user's token from NXRM 3 (credentials from NEXUS_USERNAME / NEXUS_PASSWORD)
+  tokensmith.auth.nexus_user_token:
+    url: https://nexus.example.com
+  no_log: true
+
+- name: NXRM 2 at its default context path, password from Ansible Vault
+  tokensmith.auth.nexus_user_token:
+    url: https://repo.example.com/nexus
+    username: deployer
+    password: "{{ vault_nexus_password }}"
+  no_log: true
+
+- name: Rotate the token (the old one stops working)
+  tokensmith.auth.nexus_user_token:
+    url: https://nexus.example.com
+    username: deployer
+    password: "{{ vault_nexus_password }}"
+    state: reset
+  no_log: true
+
+- name: A local evaluation instance over plain http, accepting that the password travels in clear
+  tokensmith.auth.nexus_user_token:
+    url: http://localhost:8081
+    username: admin
+    password: "{{ vault_nexus_admin_password }}"
+    allow_plain_http: true
+  no_log: true
+
+- name: Use the token with a build tool
+  ansible.builtin.command: mvn -s settings.xml deploy
+  environment:
+    NEXUS_TOKEN_USER: "{{ nexus_user_token.name_code }}"
+    NEXUS_TOKEN_PASS: "{{ nexus_user_token.pass_code }}"
+  no_log: true
+  changed_when: true
+'''
+
+RETURN = r'''
+name_code:
+  description: The token's user part.
+  returned: when a token is returned
+  type: str
+  sample: Ab3dEf9h
+pass_code:
+  description: The token's password part.
+  returned: when a token is returned
+  type: str
+  sample: kQ2...
+created:
+  description: When the token was created, as the server says.
+  returned: when a token is returned
+  type: str
+  sample: '2026-11-23T15:00:00.000Z'
+expires:
+  description: When the token expires, when the server says (NXRM 3 with token expiry enabled); else null.
+  returned: when a token is returned
+  type: str
+api_version:
+  description: The API generation used (V(2.0), V(2.7), V(3.8) or V(3.24)).
+  returned: always
+  type: str
+  sample: '3.24'
+ansible_facts:
+  description: The fact C(nexus_user_token), when O(register_fact=true).
+  returned: when a token is returned and O(register_fact=true)
+  type: dict
+  contains:
+    nexus_user_token:
+      description: C(name_code), C(pass_code), C(created), C(expires), C(api_version).
+      type: dict
+      returned: always
+'''
+
+from ansible_collections.tokensmith.auth.plugins.module_utils import _nexus
+from ansible_collections.tokensmith.auth.plugins.module_utils._module import TokenModule
+
+
+def main():
+    module = TokenModule(argument_spec=_nexus.ARGSPEC, supports_check_mode=True, handed_back=())
+    module.run(lambda: _nexus.run(module.options, module.http(_nexus.PROVIDER), module.check_mode))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,74 @@
+# Sourced by a target's runme.sh. Starts the provider emulator (and, with WANT_OIDC=1, the real OAuth 2.0
+# server), exports EMULATOR_URL, EMULATOR_CA and OIDC_URL, and stops them all when the script exits.
+# ansible-test passes only HOME and PATH through, so everything is found from ANSIBLE_COLLECTIONS_PATH.
+
+TOKENSMITH_ROOT=""
+IFS=: read -r -a search_paths <<< "${ANSIBLE_COLLECTIONS_PATH:-}:${ANSIBLE_COLLECTIONS_PATHS:-}"
+for dir in "${search_paths[@]}"; do
+    if [ -f "${dir}/ansible_collections/tokensmith/auth/tests/emulator/emulator.py" ]; then
+        TOKENSMITH_ROOT="${dir}"
+        break
+    fi
+done
+if [ -z "${TOKENSMITH_ROOT}" ]; then
+    echo "setup_servers: tokensmith.auth not found under ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-}" >&2
+    exit 1
+fi
+COLLECTION="${TOKENSMITH_ROOT}/ansible_collections/tokensmith/auth"
+SERVERS_DIR="$(mktemp -d)"
+SERVERS_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
+OIDC_PID=""
+
+stop_servers() {
+    "${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator/emulator.py" stop --state-dir "${SERVERS_DIR}/emulator" || true
+    if [ -n "${OIDC_PID}" ]; then
+        kill "${OIDC_PID}" 2>/dev/null || true
+        wait "${OIDC_PID}" 2>/dev/null || true
+    fi
+    rm -rf "${SERVERS_DIR}"
+}
+trap stop_servers EXIT
+
+"${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator/emulator.py" start --state-dir "${SERVERS_DIR}/emulator" \
+    > "${SERVERS_DIR}/emulator.json"
+EMULATOR_URL="$("${SERVERS_PYTHON}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' \
+    "${SERVERS_DIR}/emulator.json")"
+EMULATOR_CA="${SERVERS_DIR}/emulator/ca.pem"
+export EMULATOR_URL EMULATOR_CA
+
+if [ "${WANT_OIDC:-0}" = "1" ]; then
+    # tests/harness/run.py installs oidc-provider from tests/oidc/package-lock.json with npm ci, beside the copy.
+    NODE_PATH="${TOKENSMITH_ROOT}/oidc/node_modules"
+    if [ ! -d "${NODE_PATH}/oidc-provider" ]; then
+        echo "setup_servers: oidc-provider is not installed in ${NODE_PATH}; run the tests with make test" >&2
+        exit 1
+    fi
+    NODE_PATH="${NODE_PATH}" node "${COLLECTION}/tests/oidc/server.js" "${SERVERS_DIR}/emulator/server.pem" \
+        "${SERVERS_DIR}/emulator/server.key" "${SERVERS_DIR}/oidc.json" > "${SERVERS_DIR}/oidc.log" 2>&1 &
+    OIDC_PID=$!
+    for _ in $(seq 100); do
+        [ -s "${SERVERS_DIR}/oidc.json" ] && break
+        sleep 0.1
+    done
+    OIDC_URL="$("${SERVERS_PYTHON}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' \
+        "${SERVERS_DIR}/oidc.json")"
+    export OIDC_URL
+fi
+
+# Fails if any of the given values (or their URL/base64 encodings) appear in the file: the leak check.
+assert_no_secrets() {
+    "${SERVERS_PYTHON}" - "$@" <<'PYTHON'
+import base64, sys
+from urllib.parse import quote, quote_plus
+path, values = sys.argv[1], [v for v in sys.argv[2:] if v]
+text = open(path, encoding='utf-8', errors='replace').read()
+leaks = []
+for value in values:
+    forms = {value, quote(value, safe=''), quote_plus(value, safe='')}
+    forms |= {base64.b64encode(f.encode()).decode() for f in list(forms)}
+    leaks += [f for f in forms if len(f) >= 4 and f in text]
+if leaks:
+    sys.exit('LEAK: %d secret form(s) found in %s' % (len(leaks), path))
+print('no secret in %s (%d bytes, %d values checked)' % (path, len(text), len(values)))
+PYTHON
+}

@@ -1,0 +1,37 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The nexus_user_token module in-process: password never printed, errors are one line."""
+
+from ansible_collections.tokensmith.auth.plugins.modules import nexus_user_token
+from ansible_collections.tokensmith.auth.tests.unit.plugins.modules.runner import run_module
+
+
+def args(emulator, **extra):
+    values = dict(url=emulator.url + '/nxrm/3.70.1', username='admin', password='admin123', ca_path=emulator.ca)
+    values.update(extra)
+    return values
+
+
+def test_present_and_password_hygiene(emulator, capsys):
+    result, raw = run_module(nexus_user_token.main, args(emulator), capsys)
+    assert result['changed'] is True and result['api_version'] == '3.24'
+    assert result['invocation']['module_args']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert 'admin123' not in raw
+    again = run_module(nexus_user_token.main, args(emulator), capsys)[0]
+    assert again['changed'] is False and again['pass_code'] == result['pass_code']
+
+
+def test_bad_password_is_one_line(emulator, capsys):
+    result, raw = run_module(nexus_user_token.main, args(emulator, password='wrong-password'), capsys)
+    assert result['failed'] is True and 'HTTP 401' in result['msg'] and '\n' not in result['msg']
+    assert 'wrong-password' not in raw and 'Traceback' not in raw
+
+
+def test_env_fallbacks(emulator, capsys, monkeypatch):
+    monkeypatch.setenv('NEXUS_URL', emulator.url + '/nxrm/2.5.0/nexus')
+    monkeypatch.setenv('NEXUS_USERNAME', 'admin')
+    monkeypatch.setenv('NEXUS_PASSWORD', 'admin123')
+    result, raw = run_module(nexus_user_token.main, dict(ca_path=emulator.ca), capsys)
+    assert result['api_version'] == '2.0' and 'admin123' not in raw

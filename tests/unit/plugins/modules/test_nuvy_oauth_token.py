@@ -1,0 +1,70 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The nuvy_oauth_token module end to end in-process: secret hygiene, reuse through no_log, check mode."""
+
+import base64
+
+import pytest
+
+from ansible_collections.tokensmith.auth.plugins.modules import nuvy_oauth_token
+from ansible_collections.tokensmith.auth.tests.unit.plugins.modules.runner import run_module
+
+SECRET = 'Qz+7%/:&= ~!s3cr3t'
+
+
+def args(emulator, **extra):
+    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET,
+                  ca_path=emulator.ca)
+    values.update(extra)
+    return values
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_issue_keeps_the_secret_out_of_everything(emulator, capsys, check_mode):
+    result, raw = run_module(nuvy_oauth_token.main, args(emulator), capsys, check_mode)
+    assert result['changed'] is False and result['source'] == 'issued' and result['access_token']
+    assert result['invocation']['module_args']['client_secret'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    for form in (SECRET, base64.b64encode(SECRET.encode()).decode(), 'Qz%2B7%25'):
+        assert form not in raw
+
+
+def test_reused_token_comes_back_usable_but_stays_out_of_invocation(emulator, capsys):
+    first = run_module(nuvy_oauth_token.main, args(emulator), capsys)[0]
+    fact = first['ansible_facts']['nuvy_token']
+    again, raw = run_module(nuvy_oauth_token.main, args(emulator, token=fact), capsys)
+    assert again['source'] == 'reused' and emulator.count('nuvy.token') == 1
+    assert again['access_token'] == fact['access_token']  # not VALUE_SPECIFIED_IN_NO_LOG_PARAMETER
+    assert again['token_type'] == 'Bearer' and again['expires_at'] == fact['expires_at']
+    assert again['ansible_facts']['nuvy_token']['access_token'] == fact['access_token']
+    assert fact['access_token'] not in str(again['invocation'])
+    assert again['invocation']['module_args']['token']['access_token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert raw.count(fact['access_token']) == 2  # the result and the fact, nowhere else
+
+
+def test_failure_is_one_clean_line(emulator, capsys):
+    result, raw = run_module(nuvy_oauth_token.main, args(emulator, scope=['admin']), capsys)
+    assert result['failed'] is True and 'invalid_scope' in result['msg'] and '\n' not in result['msg']
+    assert 'Traceback' not in raw and SECRET not in raw
+
+
+def test_env_fallbacks(emulator, capsys, monkeypatch):
+    monkeypatch.setenv('NUVY_TOKEN_URL', emulator.url + '/oauth2/token')
+    monkeypatch.setenv('NUVY_CLIENT_ID', 'tokensmith-app')
+    monkeypatch.setenv('NUVY_CLIENT_SECRET', SECRET)
+    result, raw = run_module(nuvy_oauth_token.main, dict(ca_path=emulator.ca), capsys)
+    assert result['source'] == 'issued' and SECRET not in raw
+
+
+def test_register_fact_false(emulator, capsys):
+    result = run_module(nuvy_oauth_token.main, args(emulator, register_fact=False), capsys)[0]
+    assert 'ansible_facts' not in result
+
+
+def test_check_mode_never_revokes(emulator, capsys):
+    first = run_module(nuvy_oauth_token.main, args(emulator), capsys)[0]
+    result = run_module(nuvy_oauth_token.main, args(emulator, state='absent', token=first,
+                                                    revocation_url=emulator.url + '/nexus/oauth2/revoke'),
+                        capsys, check_mode=True)[0]
+    assert result['changed'] is True and result['revoked'] is False and emulator.count('nuvy.revoke') == 0

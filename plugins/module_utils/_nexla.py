@@ -15,7 +15,11 @@ PROVIDER = 'nexla'
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
 ACCEPT = 'application/vnd.nexla.api.v1+json'
 DEFAULT_EXPIRES_IN = 3600  # Nexla sessions last about an hour; used only when expires_in is missing
+DEFAULT_MIN_TTL = 300
 FACT = 'nexla_token'
+# What tells one credential from another (for the lookup's cache), and what is secret about it.
+IDENTITY = ('api_url',)
+SECRETS = ('service_key',)
 
 ARGSPEC = dict(
     api_url=dict(type='str', default=DEFAULT_API_URL, fallback=env('NEXLA_API_URL')),
@@ -108,11 +112,31 @@ class NexlaFlow:
         return True
 
 
-def run(options, http, check_mode=False):
+def obtain(options, http, token=None, refresh=False):
+    """A session valid for min_ttl: reuse, else refresh (log in if refused), else log in; ``(token, source)``."""
+    if not refresh and token is not None and token.is_valid(min_ttl(options)):
+        return token, 'reused'
     flow = NexlaFlow(options, http)
+    if token is not None:
+        return flow.refresh(token)
+    return flow.login(), 'issued'
+
+
+def min_ttl(options):
+    value = options.get('min_ttl')
+    return DEFAULT_MIN_TTL if value is None else value
+
+
+def fields(token):
+    """The session as the module returns it (token fields, user, org)."""
+    return token.to_dict()
+
+
+def run(options, http, check_mode=False):
     token = Token.from_input(options.get('token'))
     state = options.get('state')
     if state == 'absent':
+        flow = NexlaFlow(options, http)
         if token is None:
             raise http.error('state=absent needs the session token to log out', 'logout',
                              'Pass the token (or the registered result) in the token option')
@@ -122,14 +146,8 @@ def run(options, http, check_mode=False):
                         'The session has already expired')
         ended = flow.logout(token)
         return dict(changed=ended, msg='Logged out' if ended else 'The session was already invalid')
-    if state == 'present' and token is not None and token.is_valid(options.get('min_ttl', 300)):
-        source = 'reused'
-    elif token is not None:
-        token, source = flow.refresh(token)
-    else:
-        token, source = flow.login(), 'issued'
-    fields = token.to_dict()
-    result = dict(fields, changed=False, source=source)
+    token, source = obtain(options, http, token, refresh=state == 'refreshed')
+    result = dict(fields(token), changed=False, source=source)
     if options.get('register_fact', True):
-        result['ansible_facts'] = {FACT: fields}
+        result['ansible_facts'] = {FACT: fields(token)}
     return result

@@ -20,6 +20,11 @@ FACT = 'nexus_user_token'
 TICKET_LIFETIME = 20       # seconds, as Sonatype documents
 TICKET_SAFETY = 5          # a spare ticket older than LIFETIME - SAFETY is not used
 TICKET_TRIES = 3           # token calls refused for an expired ticket are retried with a new one, this often
+RECHECK_AFTER = 3600       # a token without an expiry is read again after this long by the lookup's cache
+DEFAULT_MIN_TTL = 60
+# What tells one credential from another (for the lookup's cache), and what is secret about it.
+IDENTITY = ('url', 'username', 'api_version')
+SECRETS = ('password',)
 
 
 class Generation:
@@ -199,6 +204,8 @@ class NexusFlow:
             expires_at = parse_time(expires) if expires else None
         except ValueError:
             expires_at = None
+        if expires_at is None:
+            expires_at = time.time() + RECHECK_AFTER  # unknown: so the lookup's cache looks again in an hour
         fields = dict(name_code=data['nameCode'], pass_code=data['passCode'], created=data.get('created'),
                       expires=expires, api_version=self.generation.name)
         return Token('%s:%s' % (data['nameCode'], data['passCode']), 'Basic', expires_at, None, fields)
@@ -219,11 +226,30 @@ class NexusFlow:
         return self.read() if self.generation.auto_creates else self.create()
 
 
+def fields(token):
+    """The token as the module returns it."""
+    return dict((k, token.extra.get(k)) for k in ('name_code', 'pass_code', 'created', 'expires', 'api_version'))
+
+
+def min_ttl(options):
+    value = options.get('min_ttl')
+    return DEFAULT_MIN_TTL if value is None else value
+
+
+def obtain(options, http, token=None):
+    """The user's current token (created where NXRM 3.24+ has none); ``(token, source)``."""
+    if token is not None and token.is_valid(min_ttl(options)):
+        return token, 'reused'
+    flow = NexusFlow(options, http)
+    flow.detect()
+    current = flow.read()
+    return (current, 'read') if current is not None else (flow.create(), 'issued')
+
+
 def _result(token, changed, register_fact, **extra):
-    fields = dict((k, token.extra[k]) for k in ('name_code', 'pass_code', 'created', 'expires', 'api_version'))
-    result = dict(fields, changed=changed, **extra)
+    result = dict(fields(token), changed=changed, **extra)
     if register_fact:
-        result['ansible_facts'] = {FACT: fields}
+        result['ansible_facts'] = {FACT: fields(token)}
     return result
 
 

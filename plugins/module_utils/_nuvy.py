@@ -17,7 +17,11 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._token import Toke
 PROVIDER = 'nuvy'
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
 DEFAULT_EXPIRES_IN = 3600  # used only when the server omits expires_in
+DEFAULT_MIN_TTL = 60
 FACT = 'nuvy_token'
+# What tells one credential from another (for the lookup's cache), and what is secret about it.
+IDENTITY = ('token_url', 'client_id', 'scope', 'auth_method')
+SECRETS = ('client_secret',)
 
 ARGSPEC = dict(
     token_url=dict(type='str', default=DEFAULT_TOKEN_URL, fallback=env('NUVY_TOKEN_URL'), no_log=False),
@@ -124,20 +128,32 @@ class NuvyFlow:
             raise
 
 
+def obtain(options, http, token=None):
+    """A token valid for min_ttl: ``token`` itself while it is, else a new one; ``(token, source)``."""
+    if token is not None and token.is_valid(min_ttl(options)):
+        return token, 'reused'
+    return NuvyFlow(options, http).issue(), 'issued'
+
+
+def min_ttl(options):
+    value = options.get('min_ttl')
+    return DEFAULT_MIN_TTL if value is None else value
+
+
+def fields(token):
+    """The token as the module returns it."""
+    return token.to_dict()
+
+
 def run(options, http, check_mode=False):
     """The module's whole behaviour, as a result dict."""
-    flow = NuvyFlow(options, http)
     token = Token.from_input(options.get('token'))
     if options.get('state') == 'absent':
-        return _absent(flow, options, token, check_mode)
-    if token is not None and token.is_valid(options.get('min_ttl', 60)):
-        source = 'reused'
-    else:
-        token, source = flow.issue(), 'issued'
-    fields = token.to_dict()
-    result = dict(fields, changed=False, source=source)
+        return _absent(NuvyFlow(options, http), options, token, check_mode)
+    token, source = obtain(options, http, token)
+    result = dict(fields(token), changed=False, source=source)
     if options.get('register_fact', True):
-        result['ansible_facts'] = {FACT: fields}
+        result['ansible_facts'] = {FACT: fields(token)}
     return result
 
 

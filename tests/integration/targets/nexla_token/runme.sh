@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# nexla_token against the project emulator: the whole session life cycle, a long play, and the leak check.
+set -eu
+source ../setup_servers/servers.sh
+set -x
+
+play() {
+    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
+        -e "token_file=${SERVERS_DIR}/token.txt" "$@"
+}
+
+play lifecycle.yml
+play long_play.yml
+play lifecycle.yml -vvvv > "${SERVERS_DIR}/vvvv.log" 2>&1
+assert_no_secrets "${SERVERS_DIR}/vvvv.log" c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5 \
+    nexla-user-api-key-5d1f0c8b9a nexla-org-api-key-e3b71a2c44

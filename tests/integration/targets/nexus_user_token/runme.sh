@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# nexus_user_token against the emulator in each API generation, the error cases, and the leak check.
+set -eu
+source ../setup_servers/servers.sh
+set -x
+
+play() {
+    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
+        -e "token_file=${SERVERS_DIR}/token.txt" "$@"
+}
+
+play generations.yml
+play errors.yml
+play generations.yml -e '{"instances": [{"path": "3.70.1", "generation": "3.24"}]}' -vvvv > "${SERVERS_DIR}/vvvv.log" 2>&1
+assert_no_secrets "${SERVERS_DIR}/vvvv.log" admin123 "$(cat "${SERVERS_DIR}/token.txt")"

@@ -189,6 +189,13 @@ class HttpClient:
         # What requests would do with trust_env; a per-request verify= is never overridden by them.
         return os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or True
 
+    def _check_files(self, step):
+        for name in ('ca_path', 'client_cert', 'client_key'):
+            path = self.options.get(name)
+            if path and not os.path.isfile(path):
+                raise self.error('%s %s is not a readable file' % (name, path), step,
+                                 'Give the path of a PEM file on the host that runs this')
+
     def _request_settings(self, url):
         host = urlsplit(url).netloc.rpartition('@')[2]
         settings = dict(verify=self._verify(host), timeout=float(self.options.get('timeout') or 30),
@@ -214,6 +221,7 @@ class HttpClient:
         :class:`TokenError`.
         """
         self.check_url(url, step)
+        self._check_files(step)
         host, settings = self._request_settings(url)
         retries = max(0, int(self.options.get('retries', 3) or 0))
         waited = 0.0
@@ -241,7 +249,7 @@ class HttpClient:
                                      'Check the URL, the network and proxy settings (use_proxy), or raise '
                                      'timeout/retries')
                 reason = problem
-            except requests.exceptions.RequestException as exc:
+            except (requests.exceptions.RequestException, OSError) as exc:
                 raise self.error('request to %s failed (%s)' % (host, _describe_transport_error(exc)), step)
             else:
                 if response.status_code in expected:

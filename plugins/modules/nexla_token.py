@@ -19,6 +19,7 @@ author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
   - tokensmith.auth.connection
+  - tokensmith.auth.nexla
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -29,18 +30,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 options:
-  api_url:
-    description:
-      - The Nexla API base URL. Older documents show V(https://api.nexla.io); self-hosted installs have their own.
-      - Falls back to the E(NEXLA_API_URL) environment variable.
-    type: str
-    default: https://dataops.nexla.io/nexla-api
-  service_key:
-    description:
-      - The service key, exactly as the Nexla UI shows it. It is sent after C(Basic) verbatim, never re-encoded.
-      - Falls back to the E(NEXLA_SERVICE_KEY) environment variable. Never logged, and masked in any message.
-      - Needed to log in; a session passed in O(token) can be refreshed and logged out without it.
-    type: str
   token:
     description:
       - A session from an earlier run, to reuse, refresh or log out. Either the registered result or the

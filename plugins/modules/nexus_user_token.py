@@ -18,6 +18,7 @@ author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
   - tokensmith.auth.connection
+  - tokensmith.auth.nexus
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -30,31 +31,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 options:
-  url:
-    description:
-      - The Nexus base URL including its context path, for example V(https://nexus.example.com) for NXRM 3 or
-        V(https://repo.example.com/nexus) for a default NXRM 2.
-      - Falls back to the E(NEXUS_URL) environment variable.
-      - A plain C(http://) URL (such as V(http://localhost:8081)) also needs O(allow_plain_http), and the password
-        then travels unencrypted.
-    type: str
-  username:
-    description:
-      - The Nexus user. May hold any UTF-8 character but a colon. Falls back to E(NEXUS_USERNAME).
-    type: str
-  password:
-    description:
-      - The user's password. Falls back to E(NEXUS_PASSWORD). Never logged, and masked in any message.
-    type: str
-  api_version:
-    description:
-      - Which user-token API to speak.
-      - V(auto) tries the ticket endpoints newest first and reads the C(Server) header to pick the generation.
-      - V(2.0) for NXRM 2.0-2.6, V(2.7) for NXRM 2.7+, V(3.0) for NXRM 3.0-3.7, V(3.8) for NXRM 3.8-3.23,
-        V(3.24) for NXRM 3.24 and later.
-    type: str
-    choices: [auto, '2.0', '2.7', '3.0', '3.8', '3.24']
-    default: auto
   state:
     description:
       - V(present) returns the current token, creating it where NXRM 3.24+ reports none (then C(changed)).

@@ -21,6 +21,7 @@ author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
   - tokensmith.auth.connection
+  - tokensmith.auth.nuvy
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -31,39 +32,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
 options:
-  token_url:
-    description:
-      - The OAuth 2.0 token endpoint.
-      - Nuvy production is V(https://prd.api.nuvy.ai/nexus/oauth2/token), QA is
-        V(https://qa.api.nuvy.ai/nexus/oauth2/token); Nuvy's other API uses the path C(/oauth2/token) on the same hosts.
-      - Falls back to the E(NUVY_TOKEN_URL) environment variable.
-    type: str
-    default: https://prd.api.nuvy.ai/nexus/oauth2/token
-  client_id:
-    description:
-      - The App Client's identifier. Falls back to the E(NUVY_CLIENT_ID) environment variable.
-    type: str
-  client_secret:
-    description:
-      - The App Client's secret. Falls back to the E(NUVY_CLIENT_SECRET) environment variable.
-      - Never logged, and masked in any message.
-    type: str
-  scope:
-    description:
-      - Scopes to request, sent space-separated. When empty, no scope is sent and the App Client's defaults apply.
-    type: list
-    elements: str
-    default: []
-  auth_method:
-    description:
-      - How the client authenticates; exactly one mechanism is used per request.
-      - V(client_secret_basic) sends an C(Authorization) Basic header with the id and secret form-encoded
-        first (RFC 6749 section 2.3.1).
-      - V(client_secret_post) sends C(client_id) and C(client_secret) in the form body, for servers that
-        do not URL-decode Basic credentials.
-    type: str
-    choices: [client_secret_basic, client_secret_post]
-    default: client_secret_basic
   token:
     description:
       - A token from an earlier run, to reuse or to revoke. Either the registered result or the

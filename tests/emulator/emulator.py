@@ -111,7 +111,7 @@ class State:
         with self.lock:
             self.counters = collections.Counter()
             self.config = dict(nexla_lifetime=3600, nuvy_lifetime=3600, nexus_ticket_lifetime=20,
-                               nuvy_omit_expires_in=False)
+                               nuvy_omit_expires_in=False, nexus_token_lifetime=None)
             self.faults = []
             self.nexla_sessions = {}   # token -> dict(key, expires_at)
             self.nuvy_tokens = {}      # token -> dict(client, scope, expires_at)
@@ -535,11 +535,11 @@ class Handler(BaseHTTPRequestHandler):
         self.state.nexus_tokens[key] = token
         return token
 
-    @staticmethod
-    def _nexus_token_body(token, generation):
+    def _nexus_token_body(self, token, generation):
         body = dict(nameCode=token['nameCode'], passCode=token['passCode'], created=_iso(token['created']))
         if generation.startswith('3'):
-            body.update(expires=None, isExpired=False)
+            lifetime = self.state.config['nexus_token_lifetime']  # NXRM 3 with token expiry enabled
+            body.update(expires=_iso(token['created'] + lifetime) if lifetime else None, isExpired=False)
         return body
 
     def _nexus_protected(self, instance):

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment:
+    # Nuvy's OAuth 2.0 endpoint and client credentials, for the nuvy_oauth_token module (tokensmith.auth.nuvy).
+    DOCUMENTATION = r'''
+options:
+  token_url:
+    description:
+      - The OAuth 2.0 token endpoint.
+      - Nuvy production is V(https://prd.api.nuvy.ai/nexus/oauth2/token), QA is
+        V(https://qa.api.nuvy.ai/nexus/oauth2/token); Nuvy's other API uses the path C(/oauth2/token) on the same hosts.
+      - Falls back to the E(NUVY_TOKEN_URL) environment variable.
+    type: str
+    default: https://prd.api.nuvy.ai/nexus/oauth2/token
+  client_id:
+    description:
+      - The App Client's identifier. Falls back to the E(NUVY_CLIENT_ID) environment variable.
+    type: str
+  client_secret:
+    description:
+      - The App Client's secret. Falls back to the E(NUVY_CLIENT_SECRET) environment variable.
+      - Never logged, and masked in any message.
+    type: str
+  scope:
+    description:
+      - Scopes to request, sent space-separated. When empty, no scope is sent and the App Client's defaults apply.
+    type: list
+    elements: str
+    default: []
+  auth_method:
+    description:
+      - How the client authenticates; exactly one mechanism is used per request.
+      - V(client_secret_basic) sends an C(Authorization) Basic header with the id and secret form-encoded
+        first (RFC 6749 section 2.3.1).
+      - V(client_secret_post) sends C(client_id) and C(client_secret) in the form body, for servers that
+        do not URL-decode Basic credentials.
+    type: str
+    choices: [client_secret_basic, client_secret_post]
+    default: client_secret_basic
+'''
+
+    # The same options for the token lookup (provider nuvy), with their sources; no ini entry for the secret.
+    PLUGINS = r'''
+options:
+  token_url:
+    description:
+      - For V(nuvy), the OAuth 2.0 token endpoint (QA is V(https://qa.api.nuvy.ai/nexus/oauth2/token)).
+    type: str
+    default: https://prd.api.nuvy.ai/nexus/oauth2/token
+    env:
+      - name: NUVY_TOKEN_URL
+    ini:
+      - section: tokensmith_nuvy
+        key: token_url
+    vars:
+      - name: nuvy_token_url
+  client_id:
+    description:
+      - For V(nuvy), the App Client's identifier.
+    type: str
+    env:
+      - name: NUVY_CLIENT_ID
+    ini:
+      - section: tokensmith_nuvy
+        key: client_id
+    vars:
+      - name: nuvy_client_id
+  client_secret:
+    description:
+      - For V(nuvy), the App Client's secret.
+    type: str
+    env:
+      - name: NUVY_CLIENT_SECRET
+    vars:
+      - name: nuvy_client_secret
+  scope:
+    description:
+      - For V(nuvy), scopes to request, sent space-separated; none means the App Client's defaults.
+    type: list
+    elements: str
+    default: []
+    vars:
+      - name: nuvy_scope
+  auth_method:
+    description:
+      - For V(nuvy), V(client_secret_basic) (RFC 6749 section 2.3.1 Basic header) or V(client_secret_post) (form body).
+    type: str
+    choices: [client_secret_basic, client_secret_post]
+    default: client_secret_basic
+    env:
+      - name: NUVY_AUTH_METHOD
+    ini:
+      - section: tokensmith_nuvy
+        key: auth_method
+    vars:
+      - name: nuvy_auth_method
+'''

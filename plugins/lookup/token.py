@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+name: token
+short_description: A short-lived token from Nexla, Nuvy Nexus or Nexus Repository, cached across forks and runs
+version_added: 0.1.0
+description:
+  - Returns a valid token for each provider named in the terms, V(nexla), V(nuvy) or V(nexus), using the same
+    flows, options and defaults as the matching modules M(tokensmith.auth.nexla_token),
+    M(tokensmith.auth.nuvy_oauth_token) and M(tokensmith.auth.nexus_user_token).
+  - Ansible evaluates a lookup every time a templated variable is used, in a fresh worker for each task.
+    The controller-side cache makes that one token request per credential per token lifetime, shared by every
+    fork and by later runs. Concurrent cold lookups for one credential make exactly one request; the others
+    wait for it and read its result.
+  - Cache entries are encrypted (AES-GCM) under a key derived from the credential's secret; their file names
+    are hashes. A Nexla entry close to its end is refreshed, not re-issued. A Nexus token is read again after
+    an hour (sooner if the server gives an expiry).
+  - Runs on the controller, also in check mode, and returns real tokens.
+author:
+  - tokensmith.auth contributors (@tokensmith)
+extends_documentation_fragment:
+  - tokensmith.auth.connection.PLUGINS
+  - tokensmith.auth.nexla.PLUGINS
+  - tokensmith.auth.nuvy.PLUGINS
+  - tokensmith.auth.nexus.PLUGINS
+options:
+  _terms:
+    description:
+      - The providers to get a token from, V(nexla), V(nuvy) or V(nexus). One result per term.
+    type: list
+    elements: str
+    required: true
+  output:
+    description:
+      - V(secret) returns the access token (V(nexla), V(nuvy)) or C(nameCode:passCode) (V(nexus)).
+      - V(header) returns a ready C(Authorization) value, C(Bearer ...) or C(Basic base64(nameCode:passCode)).
+      - V(token) returns the whole token dict, as the module returns it.
+    type: str
+    choices: [secret, header, token]
+    default: secret
+  min_ttl:
+    description:
+      - Seconds of life a cached token must still have to be returned; else a new one is fetched (a Nexla
+        session is refreshed).
+      - Defaults to the module's default, V(300) for V(nexla), V(60) for V(nuvy) and V(nexus).
+    type: int
+    env:
+      - name: TOKENSMITH_MIN_TTL
+    ini:
+      - section: tokensmith
+        key: min_ttl
+    vars:
+      - name: tokensmith_min_ttl
+  cache:
+    description:
+      - Use the controller-side token cache. Turn it off to get a new token on every evaluation.
+    type: bool
+    default: true
+    env:
+      - name: TOKENSMITH_CACHE
+    ini:
+      - section: tokensmith
+        key: cache
+    vars:
+      - name: tokensmith_cache
+  cache_dir:
+    description:
+      - The cache directory. Created with mode 0700; a directory owned by another user or writable by group or
+        others is refused (with a warning) and the cache is bypassed.
+      - Defaults to C(tokensmith) under E(XDG_CACHE_HOME), or C(~/.cache/tokensmith).
+      - Delete the directory to clear the cache.
+    type: path
+    env:
+      - name: TOKENSMITH_CACHE_DIR
+    ini:
+      - section: tokensmith
+        key: cache_dir
+    vars:
+      - name: tokensmith_cache_dir
+notes:
+  - Put C(no_log) on tasks whose arguments or results show the looked-up token.
+  - Without a secret (service key, client secret or password) nothing is cached.
+seealso:
+  - module: tokensmith.auth.nexla_token
+  - module: tokensmith.auth.nuvy_oauth_token
+  - module: tokensmith.auth.nexus_user_token
+'''
+
+EXAMPLES = r'''
+- name: Call Nuvy on every host with one token for the whole fleet (credentials from NUVY_* env vars)
+  ansible.builtin.uri:
+    url: https://prd.api.nuvy.ai/nexus/api/v1/status
+    headers:
+      Authorization: "{{ lookup('tokensmith.auth.token', 'nuvy', output='header') }}"
+  no_log: true
+
+- name: A Nexla session header, the key from Ansible Vault
+  ansible.builtin.set_fact:
+    nexla_headers:
+      Authorization: "{{ lookup('tokensmith.auth.token', 'nexla', service_key=vault_nexla_service_key, output='header') }}"
+      Accept: application/vnd.nexla.api.v1+json
+  no_log: true
+
+- name: Nexus user token for a build, as nameCode and passCode
+  vars:
+    nexus: "{{ lookup('tokensmith.auth.token', 'nexus', url='https://nexus.example.com', username='deployer',
+               password=vault_nexus_password, output='token') }}"
+  ansible.builtin.command: mvn deploy -Dtoken.user={{ nexus.name_code }} -Dtoken.pass={{ nexus.pass_code }}
+  no_log: true
+  changed_when: true
+
+- name: Without the cache (every evaluation asks the provider)
+  ansible.builtin.debug:
+    msg: "{{ lookup('tokensmith.auth.token', 'nuvy', cache=false) | length }} characters"
+'''
+
+RETURN = r'''
+_raw:
+  description:
+    - One item per term. With O(output=secret) or O(output=header), a string; with O(output=token), a dict
+      with the fields the matching module returns.
+  type: list
+  elements: raw
+'''
+
+from ansible import constants as C
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
+
+display = Display()
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=self._rendered_vars(variables or {}), direct=kwargs)
+        results = []
+        for term in terms:
+            lookup = None
+            try:
+                lookup = TokenLookup(str(term), self.get_option, display.warning)
+                results.append(lookup.result())
+            except TokenError as err:
+                raise AnsibleLookupError(lookup.error(err) if lookup else str(err)) from None
+        return results
+
+    def _rendered_vars(self, variables):
+        # A lookup gets play variables as written; render the ones that feed our options (before path
+        # options are resolved, which would otherwise happen to the unrendered text).
+        names = set()
+        for option in C.config.get_configuration_definitions('lookup', self._load_name).values():
+            names.update(source['name'] for source in option.get('vars') or [])
+        return dict((name, self._templar.template(variables[name])) for name in names if name in variables)

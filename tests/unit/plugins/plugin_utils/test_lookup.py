@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The lookup's work against the emulator: outputs, the cache across processes, single flight."""
+
+import base64
+import multiprocessing
+import time
+
+import pytest
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
+
+SECRET = 'Qz+7%/:&= ~!s3cr3t'
+KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
+
+
+def options(emulator, cache_dir, **extra):
+    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET,
+                  scope=[], auth_method='client_secret_basic', api_url=emulator.url + '/nexla-api', service_key=KEY,
+                  url=emulator.url + '/nxrm/3.70.1', username='admin', password='admin123', api_version='auto',
+                  ca_path=emulator.ca, validate_certs=True, timeout=10, retries=0, use_proxy=True,
+                  allow_plain_http=False, output='secret', cache=True, cache_dir=str(cache_dir), min_ttl=None,
+                  client_cert=None, client_key=None)
+    values.update(extra)
+    return values
+
+
+def lookup(emulator, provider, cache_dir, warnings=None, **extra):
+    values = options(emulator, cache_dir, **extra)
+    return TokenLookup(provider, values.get, (warnings if warnings is not None else []).append).result()
+
+
+def test_outputs(emulator, tmp_path):
+    secret = lookup(emulator, 'nuvy', tmp_path)
+    assert lookup(emulator, 'nuvy', tmp_path, output='header') == 'Bearer ' + secret
+    token = lookup(emulator, 'nuvy', tmp_path, output='token')
+    assert token['access_token'] == secret and token['token_type'] == 'Bearer'
+    nexus = lookup(emulator, 'nexus', tmp_path, output='token')
+    assert lookup(emulator, 'nexus', tmp_path) == '%s:%s' % (nexus['name_code'], nexus['pass_code'])
+    header = lookup(emulator, 'nexus', tmp_path, output='header')
+    assert base64.b64decode(header[len('Basic '):]).decode() == '%s:%s' % (nexus['name_code'], nexus['pass_code'])
+    nexla = lookup(emulator, 'nexla', tmp_path, output='token')
+    assert nexla['user']['id'] == 42 and 'api_key' not in str(nexla)
+    assert emulator.count('nuvy.token') == 1 and emulator.count('nexla.token') == 1
+
+
+def test_cache_off_asks_every_time(emulator, tmp_path):
+    lookup(emulator, 'nuvy', tmp_path, cache=False)
+    lookup(emulator, 'nuvy', tmp_path, cache=False)
+    assert emulator.count('nuvy.token') == 2
+
+
+def test_another_secret_is_another_entry(emulator, tmp_path):
+    lookup(emulator, 'nexus', tmp_path)
+    with pytest.raises(TokenError):
+        lookup(emulator, 'nexus', tmp_path, password='wrong')  # never served from the right password's entry
+
+
+def test_nexla_entry_close_to_expiry_is_refreshed(emulator, tmp_path):
+    emulator.config(nexla_lifetime=302)
+    first = lookup(emulator, 'nexla', tmp_path)
+    time.sleep(2.1)  # now under min_ttl (300)
+    again = lookup(emulator, 'nexla', tmp_path)
+    assert again == first  # same session, its clock restarted
+    assert emulator.count('nexla.token') == 1 and emulator.count('nexla.refresh') == 1
+
+
+def test_unsafe_cache_dir_is_bypassed_with_a_warning(emulator, tmp_path):
+    directory = tmp_path / 'open'
+    directory.mkdir()
+    directory.chmod(0o777)
+    warnings = []
+    assert lookup(emulator, 'nuvy', directory, warnings)
+    assert any('cache disabled' in w for w in warnings)
+    assert list(directory.iterdir()) == []
+
+
+def test_unknown_provider_and_output(emulator, tmp_path):
+    with pytest.raises(TokenError, match='unknown provider'):
+        lookup(emulator, 'vault', tmp_path)
+    with pytest.raises(TokenError, match='output must be one of'):
+        lookup(emulator, 'nuvy', tmp_path, output='json')
+
+
+def test_errors_are_redacted(emulator, tmp_path):
+    emulator.fault('/nexus/oauth2/token', body='echo')
+    with pytest.raises(TokenError) as err:
+        lookup(emulator, 'nuvy', tmp_path)
+    assert SECRET not in str(err.value)  # str() of the error is redacted by the flow's redactor
+
+
+def _cold_lookup(args):
+    url, ca, cache_dir, barrier = args
+    barrier.wait()
+
+    class Emu:
+        pass
+    emu = Emu()
+    emu.url, emu.ca = url, ca
+    return lookup(emu, 'nuvy', cache_dir)
+
+
+def test_fifty_concurrent_cold_lookups_make_one_request(emulator, tmp_path):
+    context = multiprocessing.get_context('fork')
+    barrier = context.Manager().Barrier(50)
+    with context.Pool(50) as pool:
+        tokens = pool.map(_cold_lookup, [(emulator.url, emulator.ca, str(tmp_path), barrier)] * 50)
+    assert len(set(tokens)) == 1
+    assert emulator.count('nuvy.token') == 1

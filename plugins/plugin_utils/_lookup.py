@@ -8,10 +8,10 @@
 """The token lookup's work: the provider flows of the modules, behind the controller-side cache."""
 
 import base64
+import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils import _nexla, _nexus, _nuvy
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
-from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, Options
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import TokenCache, default_cache_dir
@@ -19,6 +19,7 @@ from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import Toke
 PROVIDERS = {'nexla': _nexla, 'nuvy': _nuvy, 'nexus': _nexus}
 OUTPUTS = ('secret', 'header', 'token')
 LOOKUP_OPTIONS = ('output', 'cache', 'cache_dir', 'min_ttl')
+HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 
 
 def option_names(provider):
@@ -50,7 +51,16 @@ class TokenLookup:
         self.output = output
         self.secrets = [self.options.get(name) or '' for name in self.provider.SECRETS]
         self.warn = warn
-        self.http = HttpClient(self.options, self.provider.PROVIDER, Redactor(self.secrets), warn)
+        self.redactor = Redactor(self.secrets)
+        self._http = None
+
+    @property
+    def http(self):
+        # Built on first use: a cache hit needs no HTTP client, and a forked worker then never imports requests.
+        if self._http is None:
+            from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient  # pylint: disable=import-outside-toplevel
+            self._http = HttpClient(self.options, self.provider.PROVIDER, self.redactor, self.warn)
+        return self._http
 
     def identity(self):
         return [self.name] + [self.options.get(name) for name in self.provider.IDENTITY]
@@ -64,29 +74,44 @@ class TokenLookup:
         if cache is None:
             return self.provider.obtain(self.options, self.http)[0]
         identity = self.identity()
-        token = self._valid(cache.peek(identity, secret))
+        token = self._usable(cache.peek(identity, secret))
         if token is not None:
             return token
         with cache.entry(identity, secret) as entry:
-            # Whoever held the lock before us may have fetched it already: single flight.
-            stored = self._token_from(entry.load())
-            token, source = self.provider.obtain(self.options, self.http, stored)
-            if source != 'reused':
-                entry.store(token.to_dict())
+            stored = entry.load()
+            token = self._usable(stored)  # whoever held the lock before us may have fetched it: single flight
+            if token is not None:
+                return token
+            token, _source = self.provider.obtain(self.options, self.http, self._token_from(stored))
+            entry.store(self._entry(token))
             return token
 
-    def _token_from(self, data):
+    def _token_from(self, stored):
         try:
-            token = Token.from_input(data) if data else None
+            token = Token.from_input(stored.get('token')) if isinstance(stored, dict) else None
         except TokenError:
             return None
         if token is not None:
-            self.http.redactor.add(token.access_token)
+            self.redactor.add(token.access_token)
         return token
 
-    def _valid(self, data):
-        token = self._token_from(data)
-        return token if token is not None and token.is_valid(self.provider.min_ttl(self.options)) else None
+    def _entry(self, token):
+        """What the cache keeps: the token, and how long to hold one that came back already short-lived."""
+        entry = {'token': token.to_dict()}
+        if not token.is_valid(self.provider.min_ttl(self.options)):
+            # The provider can do no better right now (a Nexus token near its server-side expiry, an OAuth
+            # server issuing tokens shorter than min_ttl): hold it for a while instead of asking per lookup.
+            entry['hold_until'] = time.time() + max(1.0, min(HOLD_MAX, (token.remaining() or 0) / 2))
+        return entry
+
+    def _usable(self, stored):
+        token = self._token_from(stored)
+        if token is None:
+            return None
+        if token.is_valid(self.provider.min_ttl(self.options)):
+            return token
+        held = stored.get('hold_until')
+        return token if held and time.time() < held and token.is_valid(0) else None
 
     def result(self):
         token = self.token()
@@ -94,4 +119,4 @@ class TokenLookup:
 
     def error(self, err):
         """The one-line, redacted message for a failure."""
-        return self.http.redactor(str(err))
+        return self.redactor(str(err))

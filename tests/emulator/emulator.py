@@ -17,7 +17,7 @@ DIR/emulator.json holds ``url``, ``ca`` (the throwaway CA's PEM file) and ``pid`
           GET /nexus/api/v1/status (protected)
 - NXRM:   {url}/nxrm/<version>[-oss|-nofeature]/ then /nexus for 2.x (the default context path), then
           the API of that version's generation; GET .../repository/protected/ takes nameCode:passCode.
-- Control: GET /_emulator/counters; POST /_emulator/reset, /_emulator/config, /_emulator/faults,
+- Control: GET /_emulator/counters; POST /_emulator/reset, /_emulator/reset_counters, /_emulator/config, /_emulator/faults,
           /_emulator/invalidate (JSON bodies, see Control below).
 """
 
@@ -227,6 +227,7 @@ class Handler(BaseHTTPRequestHandler):
             ('GET', '/_emulator/counters'): lambda: dict(self.state.counters),
             ('GET', '/_emulator/last'): lambda: self.state.last,
             ('POST', '/_emulator/reset'): self.control_reset,
+            ('POST', '/_emulator/reset_counters'): self.control_reset_counters,
             ('POST', '/_emulator/config'): self.control_config,
             ('POST', '/_emulator/faults'): self.control_faults,
             ('POST', '/_emulator/invalidate'): self.control_invalidate,
@@ -259,6 +260,11 @@ class Handler(BaseHTTPRequestHandler):
     def control_reset(self):
         self.state.reset()
         return {'reset': True}
+
+    def control_reset_counters(self):
+        with self.state.lock:
+            self.state.counters.clear()
+        return {'reset': 'counters'}
 
     def control_config(self):
         with self.state.lock:

@@ -110,3 +110,19 @@ def test_fifty_concurrent_cold_lookups_make_one_request(emulator, tmp_path):
         tokens = pool.map(_cold_lookup, [(emulator.url, emulator.ca, str(tmp_path), barrier)] * 50)
     assert len(set(tokens)) == 1
     assert emulator.count('nuvy.token') == 1
+
+
+def test_a_token_shorter_than_min_ttl_is_held_not_refetched_per_lookup(emulator, tmp_path):
+    emulator.config(nuvy_lifetime=30)  # the server issues tokens shorter than min_ttl (60)
+    first = lookup(emulator, 'nuvy', tmp_path)
+    for _attempt in range(20):
+        assert lookup(emulator, 'nuvy', tmp_path) == first
+    assert emulator.count('nuvy.token') == 1
+
+
+def test_a_nexus_token_near_its_server_expiry_is_not_reread_per_lookup(emulator, tmp_path):
+    emulator.config(nexus_token_lifetime=30)
+    first = lookup(emulator, 'nexus', tmp_path)
+    for _attempt in range(20):
+        assert lookup(emulator, 'nexus', tmp_path) == first
+    assert emulator.count('nexus.token') == 2  # the first read (404, none yet) and the create

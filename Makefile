@@ -2,13 +2,16 @@
 # Node/npm and the package registries; everything else is installed by tests/harness/run.py.
 PYTHON ?= python3
 
-.PHONY: test demo clean
+.PHONY: test demo bench clean
 
 test:
 	$(PYTHON) tests/harness/run.py test $(ARGS)
 
 demo:
 	$(PYTHON) tests/harness/run.py demo
+
+bench:
+	$(PYTHON) tests/harness/run.py bench
 
 clean:
 	rm -rf .test tests/output .venv

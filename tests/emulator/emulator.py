@@ -17,7 +17,7 @@ DIR/emulator.json holds ``url``, ``ca`` (the throwaway CA's PEM file) and ``pid`
           GET /nexus/api/v1/status (protected)
 - NXRM:   {url}/nxrm/<version>[-oss|-nofeature]/ then /nexus for 2.x (the default context path), then
           the API of that version's generation; GET .../repository/protected/ takes nameCode:passCode.
-- Control: GET /_emulator/counters; POST /_emulator/reset, /_emulator/reset_counters, /_emulator/config, /_emulator/faults,
+- Control: GET /_emulator/counters, /_emulator/issued (every token handed out); POST /_emulator/reset, /_emulator/reset_counters, /_emulator/config, /_emulator/faults,
           /_emulator/invalidate (JSON bodies, see Control below).
 """
 
@@ -118,6 +118,7 @@ class State:
             self.nexus_tickets = {}    # ticket -> dict(instance, user, expires_at)
             self.nexus_tokens = {}     # (instance, user) -> dict(nameCode, passCode, created)
             self.last = {}             # counter name -> dict(headers, body, query) of the last request
+            self.issued = []           # every token, ticket and passCode handed out, for leak checks
 
     def take_fault(self, path):
         with self.lock:
@@ -226,6 +227,7 @@ class Handler(BaseHTTPRequestHandler):
         routes = {
             ('GET', '/_emulator/counters'): lambda: dict(self.state.counters),
             ('GET', '/_emulator/last'): lambda: self.state.last,
+            ('GET', '/_emulator/issued'): lambda: self.state.issued,
             ('POST', '/_emulator/reset'): self.control_reset,
             ('POST', '/_emulator/reset_counters'): self.control_reset_counters,
             ('POST', '/_emulator/config'): self.control_config,
@@ -314,6 +316,7 @@ class Handler(BaseHTTPRequestHandler):
     def _nexla_session(self, key, token=None):
         with self.state.lock:
             token = token or secrets.token_hex(20)
+            self.state.issued.append(token)
             lifetime = self.state.config['nexla_lifetime']
             self.state.nexla_sessions[token] = dict(key=key, expires_at=_now() + lifetime)
             account = NEXLA_KEYS[key]
@@ -412,6 +415,7 @@ class Handler(BaseHTTPRequestHandler):
             lifetime = self.state.config['nuvy_lifetime']
             token = '.'.join(base64.urlsafe_b64encode(secrets.token_bytes(n)).decode().rstrip('=') for n in (24, 48, 32))
             self.state.nuvy_tokens[token] = dict(client=client_id, scope=requested, expires_at=_now() + lifetime)
+            self.state.issued.append(token)
             omit = self.state.config['nuvy_omit_expires_in']
         answer = dict(access_token=token, token_type='bearer', scope=' '.join(requested))
         if not omit:
@@ -497,6 +501,7 @@ class Handler(BaseHTTPRequestHandler):
             ticket = base64.b64encode(secrets.token_bytes(24)).decode('ascii')
             lifetime = self.state.config['nexus_ticket_lifetime']
             self.state.nexus_tickets[ticket] = dict(instance=instance, user=user, expires_at=_now() + lifetime)
+            self.state.issued.append(ticket)
         return {'t': ticket}
 
     def _nexus_token(self, instance, generation):
@@ -539,6 +544,7 @@ class Handler(BaseHTTPRequestHandler):
                      passCode=''.join(secrets.choice(alphabet + '+/') for _index in range(44)),
                      created=_now())
         self.state.nexus_tokens[key] = token
+        self.state.issued.append(token['passCode'])
         return token
 
     def _nexus_token_body(self, token, generation):

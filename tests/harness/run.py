@@ -260,12 +260,23 @@ class Harness:
                                                        COLLECTION], env)
 
 
+def demo_venv():
+    return ensure_venv('demo', '3.11' if find_python('3.11') else '%d.%d' % sys.version_info[:2],
+                       os.path.join(ROOT, 'tests', 'requirements', 'demo.txt'), os.path.join(LOGS, 'demo-prepare.log'))
+
+
+def bench():
+    """The lookup benchmark (figures, not a test)."""
+    os.makedirs(LOGS, exist_ok=True)
+    venv = demo_venv()
+    return subprocess.call([os.path.join(venv, 'bin', 'python'), os.path.join(ROOT, 'tests', 'benchmarks', 'lookup_fleet.py')],
+                           env=venv_env(venv), cwd=ROOT)
+
+
 def demo():
     """Start the emulator, run examples/demo.yml against it, stop it; nothing is left running."""
     os.makedirs(LOGS, exist_ok=True)
-    log = os.path.join(LOGS, 'demo-prepare.log')
-    venv = ensure_venv('demo', '3.11' if find_python('3.11') else '%d.%d' % sys.version_info[:2],
-                       os.path.join(ROOT, 'tests', 'requirements', 'demo.txt'), log)
+    venv = demo_venv()
     scratch = tempfile.mkdtemp(prefix='tokensmith-demo-')
     python = os.path.join(venv, 'bin', 'python')
     emulator = os.path.join(ROOT, 'tests', 'emulator', 'emulator.py')
@@ -278,10 +289,12 @@ def demo():
         say('emulator listening on %s (throwaway CA: %s)' % (info['url'], info['ca']))
         env = venv_env(venv)
         env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(scratch, 'collections'), EMULATOR_URL=info['url'],
-                   EMULATOR_CA=info['ca'], DEMO_DIR=os.path.join(scratch, 'out'), ANSIBLE_NOCOLOR='0')
+                   EMULATOR_CA=info['ca'], DEMO_DIR=os.path.join(scratch, 'out'))
         env.pop('ANSIBLE_NOCOLOR')
         status = subprocess.call([os.path.join(venv, 'bin', 'ansible-playbook'), '-i', 'localhost,',
-                                  '-c', 'local', os.path.join(ROOT, 'examples', 'demo.yml')], env=env, cwd=ROOT)
+                                  '-e', 'ansible_python_interpreter=' + python,
+                                  '-e', '@' + os.path.join(ROOT, 'examples', 'emulator.yml'),
+                                  os.path.join(ROOT, 'examples', 'demo.yml')] + sys.argv[2:], env=env, cwd=ROOT)
     finally:
         subprocess.call([python, emulator, 'stop', '--state-dir', os.path.join(scratch, 'emulator')])
         shutil.rmtree(scratch, ignore_errors=True)
@@ -290,12 +303,14 @@ def demo():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('action', choices=['test', 'demo'])
+    parser.add_argument('action', choices=['test', 'demo', 'bench'])
+    if sys.argv[1:2] == ['demo']:
+        return demo()  # further arguments go to ansible-playbook (-v, --check, ...)
     parser.add_argument('--core', action='append', choices=sorted(CORES), help='ansible-core to test (default: all)')
     parser.add_argument('--only', default=','.join(CHECKS), help='comma-separated checks: %s' % ', '.join(CHECKS))
     args = parser.parse_args()
-    if args.action == 'demo':
-        return demo()
+    if args.action == 'bench':
+        return bench()
     only = set(args.only.split(','))
     unknown = only - set(CHECKS)
     if unknown:

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The roles: build-tool files merged idempotently, a 401 mid-play recovered, nothing in a persistent fact
+# cache, and the whole demo at -vvvv grepped for every secret and every token the emulator handed out.
+set -eu
+source ../setup_servers/servers.sh
+set -x
+
+export ANSIBLE_CACHE_PLUGIN=jsonfile ANSIBLE_CACHE_PLUGIN_CONNECTION="${SERVERS_DIR}/facts"
+export DEMO_DIR="${SERVERS_DIR}/demo"
+export EMULATOR_URL EMULATOR_CA
+
+play() {
+    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
+        -e "out=${SERVERS_DIR}/out" "$@"
+}
+
+mkdir -p "${SERVERS_DIR}/out"
+play writers.yml -e first_run=true
+play writers.yml -e first_run=false | tee "${SERVERS_DIR}/second.log"
+grep -E 'localhost +: ok=[0-9]+ +changed=0 ' "${SERVERS_DIR}/second.log"
+
+play request_401.yml
+
+# The whole demo, -vvvv, everything captured.
+COLLECTION_EXAMPLES="${COLLECTION}/examples"
+play -e "@${COLLECTION_EXAMPLES}/emulator.yml" "${COLLECTION_EXAMPLES}/demo.yml" -vvvv > "${SERVERS_DIR}/demo.log" 2>&1
+grep -q 'repository answered 200' "${SERVERS_DIR}/demo.log"
+"${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+print("\n".join(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/issued", context=ctx))))' \
+    "${EMULATOR_URL}" "${EMULATOR_CA}" > "${SERVERS_DIR}/issued.txt"
+test -s "${SERVERS_DIR}/issued.txt"
+mapfile -t issued < "${SERVERS_DIR}/issued.txt"
+secrets=(c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5 'Qz+7%/:&= ~!s3cr3t' admin123
+         nexla-user-api-key-5d1f0c8b9a nexla-org-api-key-e3b71a2c44 "${issued[@]}")
+echo "checking ${#secrets[@]} values (${#issued[@]} issued by the emulator)"
+assert_no_secrets "${SERVERS_DIR}/demo.log" "${secrets[@]}"
+# The persistent fact cache never saw a token either.
+cat "${SERVERS_DIR}"/facts/* > "${SERVERS_DIR}/facts.txt" 2>/dev/null || true
+assert_no_secrets "${SERVERS_DIR}/facts.txt" "${secrets[@]}"
+
+# Control: the same cache does store what a module returns as ansible_facts, and the same check finds it.
+play fact_cache_control.yml
+"${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+print(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/issued", context=ctx))[-1])' \
+    "${EMULATOR_URL}" "${EMULATOR_CA}" > "${SERVERS_DIR}/control_token.txt"
+cat "${SERVERS_DIR}"/facts/* > "${SERVERS_DIR}/facts.txt"
+if assert_no_secrets "${SERVERS_DIR}/facts.txt" "$(cat "${SERVERS_DIR}/control_token.txt")"; then
+    echo "control failed: a module fact should have reached the jsonfile cache and been found" >&2
+    exit 1
+fi
+echo "control: a module-registered token is found in the jsonfile cache; the roles' tokens never were"

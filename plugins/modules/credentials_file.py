@@ -42,7 +42,7 @@ options:
     choices: [maven, npmrc, pip, netrc, docker]
   target:
     description:
-      - Which entry: the Maven server id, the npm registry URL, the pip index URL, the netrc machine (host name),
+      - Which entry - the Maven server id, the npm registry URL, the pip index URL, the netrc machine (host name),
         or the Docker registry (host, or host:port).
     type: str
     required: true

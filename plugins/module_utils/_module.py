@@ -92,3 +92,9 @@ class TokenModule(AnsibleModule):
                            exception=traceback.format_exc())
         else:
             self.exit_json(**result)
+
+
+def serve(provider, handed_back=('token',)):
+    """The whole main() of a provider's module: its options, its flow, one clean exit."""
+    module = TokenModule(argument_spec=provider.ARGSPEC, supports_check_mode=True, handed_back=handed_back)
+    module.run(lambda: provider.run(module.options, module.http(provider.PROVIDER), module.check_mode))

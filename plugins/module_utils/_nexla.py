@@ -9,7 +9,7 @@
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
 
 PROVIDER = 'nexla'
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
@@ -26,7 +26,7 @@ ARGSPEC = dict(
     service_key=dict(type='str', no_log=True, fallback=env('NEXLA_SERVICE_KEY')),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'refreshed', 'absent']),
-    min_ttl=dict(type='int', default=300),
+    min_ttl=dict(type='int', default=DEFAULT_MIN_TTL),
     register_fact=dict(type='bool', default=True),
 )
 
@@ -123,13 +123,11 @@ def obtain(options, http, token=None, refresh=False):
 
 
 def min_ttl(options):
-    value = options.get('min_ttl')
-    return DEFAULT_MIN_TTL if value is None else value
+    return effective_min_ttl(options, DEFAULT_MIN_TTL)
 
 
-def fields(token):
-    """The session as the module returns it (token fields, user, org)."""
-    return token.to_dict()
+# The token as the module returns it (for Nexla with user and org).
+fields = Token.to_dict
 
 
 def run(options, http, check_mode=False):
@@ -147,7 +145,4 @@ def run(options, http, check_mode=False):
         ended = flow.logout(token)
         return dict(changed=ended, msg='Logged out' if ended else 'The session was already invalid')
     token, source = obtain(options, http, token, refresh=state == 'refreshed')
-    result = dict(fields(token), changed=False, source=source)
-    if options.get('register_fact', True):
-        result['ansible_facts'] = {FACT: fields(token)}
-    return result
+    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, source=source)

@@ -13,7 +13,8 @@ import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, parse_time
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
+    Token, effective_min_ttl, module_result, parse_time)
 
 PROVIDER = 'nexus'
 FACT = 'nexus_user_token'
@@ -206,9 +207,9 @@ class NexusFlow:
             expires_at = None
         if expires_at is None:
             expires_at = time.time() + RECHECK_AFTER  # unknown: so the lookup's cache looks again in an hour
-        fields = dict(name_code=data['nameCode'], pass_code=data['passCode'], created=data.get('created'),
-                      expires=expires, api_version=self.generation.name)
-        return Token('%s:%s' % (data['nameCode'], data['passCode']), 'Basic', expires_at, None, fields)
+        details = dict(name_code=data['nameCode'], pass_code=data['passCode'], created=data.get('created'),
+                       expires=expires, api_version=self.generation.name)
+        return Token('%s:%s' % (data['nameCode'], data['passCode']), 'Basic', expires_at, None, details)
 
     def read(self):
         """The current token, or None where NXRM 3.24+ says the user has none."""
@@ -232,8 +233,7 @@ def fields(token):
 
 
 def min_ttl(options):
-    value = options.get('min_ttl')
-    return DEFAULT_MIN_TTL if value is None else value
+    return effective_min_ttl(options, DEFAULT_MIN_TTL)
 
 
 def obtain(options, http, token=None):
@@ -246,11 +246,8 @@ def obtain(options, http, token=None):
     return (current, 'read') if current is not None else (flow.create(), 'issued')
 
 
-def _result(token, changed, register_fact, **extra):
-    result = dict(fields(token), changed=changed, **extra)
-    if register_fact:
-        result['ansible_facts'] = {FACT: fields(token)}
-    return result
+def _result(token, changed, register_fact):
+    return module_result(fields(token), FACT, register_fact, changed=changed)
 
 
 def run(options, http, check_mode=False):

@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
 
 PROVIDER = 'nuvy'
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
@@ -32,7 +32,7 @@ ARGSPEC = dict(
                      choices=['client_secret_basic', 'client_secret_post']),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'absent']),
-    min_ttl=dict(type='int', default=60),
+    min_ttl=dict(type='int', default=DEFAULT_MIN_TTL),
     revocation_url=dict(type='str'),
     register_fact=dict(type='bool', default=True),
 )
@@ -136,13 +136,11 @@ def obtain(options, http, token=None):
 
 
 def min_ttl(options):
-    value = options.get('min_ttl')
-    return DEFAULT_MIN_TTL if value is None else value
+    return effective_min_ttl(options, DEFAULT_MIN_TTL)
 
 
-def fields(token):
-    """The token as the module returns it."""
-    return token.to_dict()
+# The token as the module returns it (for Nexla with user and org).
+fields = Token.to_dict
 
 
 def run(options, http, check_mode=False):
@@ -151,10 +149,7 @@ def run(options, http, check_mode=False):
     if options.get('state') == 'absent':
         return _absent(NuvyFlow(options, http), options, token, check_mode)
     token, source = obtain(options, http, token)
-    result = dict(fields(token), changed=False, source=source)
-    if options.get('register_fact', True):
-        result['ansible_facts'] = {FACT: fields(token)}
-    return result
+    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, source=source)
 
 
 def _absent(flow, options, token, check_mode):

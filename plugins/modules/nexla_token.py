@@ -192,12 +192,11 @@ ansible_facts:
 '''
 
 from ansible_collections.tokensmith.auth.plugins.module_utils import _nexla
-from ansible_collections.tokensmith.auth.plugins.module_utils._module import TokenModule
+from ansible_collections.tokensmith.auth.plugins.module_utils._module import serve
 
 
 def main():
-    module = TokenModule(argument_spec=_nexla.ARGSPEC, supports_check_mode=True)
-    module.run(lambda: _nexla.run(module.options, module.http(_nexla.PROVIDER), module.check_mode))
+    serve(_nexla)
 
 
 if __name__ == '__main__':

@@ -130,12 +130,11 @@ ansible_facts:
 '''
 
 from ansible_collections.tokensmith.auth.plugins.module_utils import _nexus
-from ansible_collections.tokensmith.auth.plugins.module_utils._module import TokenModule
+from ansible_collections.tokensmith.auth.plugins.module_utils._module import serve
 
 
 def main():
-    module = TokenModule(argument_spec=_nexus.ARGSPEC, supports_check_mode=True, handed_back=())
-    module.run(lambda: _nexus.run(module.options, module.http(_nexus.PROVIDER), module.check_mode))
+    serve(_nexus, handed_back=())
 
 
 if __name__ == '__main__':

@@ -183,12 +183,11 @@ ansible_facts:
 '''
 
 from ansible_collections.tokensmith.auth.plugins.module_utils import _nuvy
-from ansible_collections.tokensmith.auth.plugins.module_utils._module import TokenModule
+from ansible_collections.tokensmith.auth.plugins.module_utils._module import serve
 
 
 def main():
-    module = TokenModule(argument_spec=_nuvy.ARGSPEC, supports_check_mode=True)
-    module.run(lambda: _nuvy.run(module.options, module.http(_nuvy.PROVIDER), module.check_mode))
+    serve(_nuvy)
 
 
 if __name__ == '__main__':

@@ -4,10 +4,6 @@ set -eu
 source ../setup_servers/servers.sh
 set -x
 
-play() {
-    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
-        -e "token_file=${SERVERS_DIR}/token.txt" "$@"
-}
 
 play lifecycle.yml
 play long_play.yml

@@ -5,10 +5,6 @@ WANT_OIDC=1
 source ../setup_servers/servers.sh
 set -x
 
-play() {
-    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
-        -e "oidc_url=${OIDC_URL}" -e "token_file=${SERVERS_DIR}/token.txt" "$@"
-}
 
 play emulator.yml
 play oidc.yml

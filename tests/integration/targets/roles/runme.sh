@@ -9,10 +9,6 @@ export ANSIBLE_CACHE_PLUGIN=jsonfile ANSIBLE_CACHE_PLUGIN_CONNECTION="${SERVERS_
 export DEMO_DIR="${SERVERS_DIR}/demo"
 export EMULATOR_URL EMULATOR_CA
 
-play() {
-    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
-        -e "out=${SERVERS_DIR}/out" "$@"
-}
 
 mkdir -p "${SERVERS_DIR}/out"
 play writers.yml -e first_run=true

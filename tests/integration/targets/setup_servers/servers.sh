@@ -55,6 +55,12 @@ if [ "${WANT_OIDC:-0}" = "1" ]; then
     export OIDC_URL
 fi
 
+# ansible-playbook with the servers' coordinates as extra vars (and a scratch dir, a file for a token).
+play() {
+    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
+        -e "oidc_url=${OIDC_URL:-}" -e "out=${SERVERS_DIR}/out" -e "token_file=${SERVERS_DIR}/token.txt" "$@"
+}
+
 # Fails if any of the given values (or their URL/base64 encodings) appear in the file: the leak check.
 assert_no_secrets() {
     "${SERVERS_PYTHON}" - "$@" <<'PYTHON'

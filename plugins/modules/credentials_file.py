@@ -23,7 +23,7 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details:
-      - No diff is ever returned: it would show the credential.
+      - No diff is ever returned, because it would show the credential.
 options:
   path:
     description:

@@ -115,7 +115,7 @@ def main():
             handle.write('[fleet:vars]\nansible_connection=local\n')
         lookups = args.hosts * 3 * len(PROVIDERS)
         print('fleet: %d hosts, forks 20, %d lookups per run (3 per provider per host)' % (args.hosts, lookups))
-        baseline, _ = run_play(work, emulator, hosts, fixed=True, cache=True)
+        baseline = run_play(work, emulator, hosts, fixed=True, cache=True)[0]
         rows = [('fixed string (baseline)', baseline, 0)]
         for label, cache in (('lookup, cold cache', True), ('lookup, warm cache', True), ('lookup, cache off', False)):
             elapsed, requests = run_play(work, emulator, hosts, fixed=False, cache=cache)

@@ -17,8 +17,8 @@ DIR/emulator.json holds ``url``, ``ca`` (the throwaway CA's PEM file) and ``pid`
           GET /nexus/api/v1/status (protected)
 - NXRM:   {url}/nxrm/<version>[-oss|-nofeature]/ then /nexus for 2.x (the default context path), then
           the API of that version's generation; GET .../repository/protected/ takes nameCode:passCode.
-- Control: GET /_emulator/counters, /_emulator/issued (every token handed out); POST /_emulator/reset, /_emulator/reset_counters, /_emulator/config, /_emulator/faults,
-          /_emulator/invalidate (JSON bodies, see Control below).
+- Control: GET /_emulator/counters, /_emulator/issued (every token handed out); POST /_emulator/reset,
+          /_emulator/reset_counters, /_emulator/config, /_emulator/faults, /_emulator/invalidate (JSON bodies).
 """
 
 import argparse

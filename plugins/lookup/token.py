@@ -144,7 +144,7 @@ class LookupModule(LookupBase):
         for term in terms:
             lookup = None
             try:
-                lookup = TokenLookup(str(term), self.get_option, display.warning)
+                lookup = TokenLookup(str(term), self, display.warning)
                 results.append(lookup.result())
             except TokenError as err:
                 raise AnsibleLookupError(lookup.error(err) if lookup else str(err)) from None

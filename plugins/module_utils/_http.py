@@ -9,7 +9,6 @@
 
 import datetime
 import email.utils
-import json
 import os
 import random
 import re
@@ -294,7 +293,3 @@ class HttpClient:
             err.redactor = self.redactor
             raise
 
-
-def dumps(data):
-    """Compact JSON for request bodies built by hand."""
-    return json.dumps(data, separators=(',', ':'))

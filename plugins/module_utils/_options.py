@@ -47,6 +47,3 @@ class Options:
 
     def __getitem__(self, name):
         return self._values[name]
-
-    def __contains__(self, name):
-        return name in self._values

@@ -37,14 +37,14 @@ def render(token, output):
 
 
 class TokenLookup:
-    """One lookup of one provider's token; ``warn`` receives (redacted) warnings."""
+    """One lookup of one provider's token for ``plugin`` (its options); ``warn`` receives redacted warnings."""
 
-    def __init__(self, provider_name, get_option, warn):
+    def __init__(self, provider_name, plugin, warn):
         if provider_name not in PROVIDERS:
             raise TokenError('unknown provider %r' % (provider_name,), hint='Use one of: %s' % ', '.join(sorted(PROVIDERS)))
         self.name = provider_name
         self.provider = PROVIDERS[provider_name]
-        self.options = Options((name, get_option(name)) for name in option_names(self.provider))
+        self.options = Options.from_ansible_plugin(plugin, option_names(self.provider))
         output = self.options.get('output', 'secret')
         if output not in OUTPUTS:
             raise TokenError('output must be one of %s, not %r' % (', '.join(OUTPUTS), output))

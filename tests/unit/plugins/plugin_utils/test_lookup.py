@@ -7,6 +7,7 @@
 import base64
 import multiprocessing
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -30,7 +31,8 @@ def options(emulator, cache_dir, **extra):
 
 def lookup(emulator, provider, cache_dir, warnings=None, **extra):
     values = options(emulator, cache_dir, **extra)
-    return TokenLookup(provider, values.get, (warnings if warnings is not None else []).append).result()
+    plugin = SimpleNamespace(get_option=values.get)
+    return TokenLookup(provider, plugin, (warnings if warnings is not None else []).append).result()
 
 
 def test_outputs(emulator, tmp_path):

@@ -593,7 +593,7 @@ class EmulatorServer(ThreadingHTTPServer):
 class Emulator:
     """The emulator in this process (for pytest) or the state of one started by :func:`start`."""
 
-    def __init__(self, state_dir, port=0, tls=True):
+    def __init__(self, state_dir, port=0, tls=True, client_certs=False):
         os.makedirs(state_dir, exist_ok=True)
         self.state_dir = state_dir
         self.ca_path = None
@@ -609,6 +609,13 @@ class Emulator:
             # Other test servers (the real OAuth server) serve with the same CA.
             leaf.private_key_pem.write_to_path(os.path.join(state_dir, 'server.key'))
             leaf.cert_chain_pems[0].write_to_path(os.path.join(state_dir, 'server.pem'))
+            if client_certs:  # mutual TLS: a client certificate from the same CA is required
+                ca.configure_trust(context)
+                context.verify_mode = ssl.CERT_REQUIRED
+                client = ca.issue_cert(u'tokensmith-client')
+                client.cert_chain_pems[0].write_to_path(os.path.join(state_dir, 'client.pem'))
+                client.private_key_pem.write_to_path(os.path.join(state_dir, 'client.key'))
+                client.private_key_and_cert_chain_pem.write_to_path(os.path.join(state_dir, 'client-combined.pem'))
         self.server = EmulatorServer(('127.0.0.1', port), context)
         self.url = '%s://127.0.0.1:%d' % ('https' if tls else 'http', self.server.server_address[1])
         self._thread = None

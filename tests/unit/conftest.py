@@ -49,9 +49,10 @@ def _emulators(tmp_path_factory):
         os.environ.pop(name, None)
     https = Emulator(str(tmp_path_factory.mktemp('emulator'))).start()
     plain = Emulator(str(tmp_path_factory.mktemp('emulator-plain')), tls=False).start()
-    yield https, plain
-    https.stop()
-    plain.stop()
+    mutual = Emulator(str(tmp_path_factory.mktemp('emulator-mtls')), client_certs=True).start()
+    yield https, plain, mutual
+    for emulator in (https, plain, mutual):
+        emulator.stop()
 
 
 @pytest.fixture
@@ -68,3 +69,10 @@ def plain_emulator(_emulators):
     control = Control(_emulators[1])
     control.ca = None
     return control
+
+
+@pytest.fixture
+def mtls_emulator(_emulators):
+    """The emulator over HTTPS that requires a client certificate (client.pem/client.key in its state dir)."""
+    _emulators[2].state.reset()
+    return Control(_emulators[2])

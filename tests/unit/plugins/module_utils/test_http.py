@@ -5,6 +5,7 @@
 """The shared HTTP client, over real sockets to the emulator."""
 
 import base64
+import os
 import time
 
 import pytest
@@ -227,3 +228,22 @@ def test_not_a_url():
     with pytest.raises(TokenError) as err:
         HttpClient(Options({}), 'nuvy').check_url('example.com/token')
     assert 'is not an http(s) URL' in str(err.value)
+
+
+def test_client_certificate_for_mutual_tls(mtls_emulator):
+    state_dir = mtls_emulator.emulator.state_dir
+    with pytest.raises(TokenError) as err:
+        client(mtls_emulator, retries=0).request('token request', 'POST', mtls_emulator.url + TOKEN, **token_request())
+    assert 'client_cert' in str(err.value)  # the server wants a certificate we did not send
+    for cert, key in ((os.path.join(state_dir, 'client.pem'), os.path.join(state_dir, 'client.key')),
+                      (os.path.join(state_dir, 'client-combined.pem'), None)):
+        response, _sent_at = client(mtls_emulator, client_cert=cert, client_key=key).request(
+            'token request', 'POST', mtls_emulator.url + TOKEN, **token_request())
+        assert response.status_code == 200
+
+
+def test_missing_tls_files_are_named_before_anything_is_sent(emulator):
+    with pytest.raises(TokenError) as err:
+        client(emulator, client_cert='/nonexistent/client.pem').request('token request', 'POST', emulator.url + TOKEN)
+    assert 'client_cert /nonexistent/client.pem is not a readable file' in str(err.value)
+    assert emulator.counters() == {}

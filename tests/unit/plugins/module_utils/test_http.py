@@ -72,8 +72,7 @@ def test_retry_after_beyond_budget_fails_at_once(emulator):
 
 def test_retry_after_http_date():
     now = 1_800_000_000
-    assert retry_after_seconds('Fri, 15 Jan 2027 08:00:10 GMT', now=now) == pytest.approx(
-        1_800_000_000 + 0 - now + (1_800_000_000 - now), abs=1e6)  # parses; magnitude checked below
+    assert retry_after_seconds('Fri, 15 Jan 2027 08:00:10 GMT', now=now) == 10  # now is 08:00:00 that day
     assert retry_after_seconds('120') == 120
     assert retry_after_seconds('garbage') is None
     moment = time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime(time.time() + 30))

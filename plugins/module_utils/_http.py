@@ -292,4 +292,3 @@ class HttpClient:
         except TokenError as err:
             err.redactor = self.redactor
             raise
-

@@ -183,9 +183,10 @@ def venv_env(venv, extra_path=()):
 
 
 class Harness:
-    def __init__(self, cores, only):
+    def __init__(self, cores, only, sanity_tests=()):
         self.cores = cores
         self.only = only
+        self.sanity_tests = [arg for name in sanity_tests for arg in ('--test', name)]
         self.results = []
         os.makedirs(LOGS, exist_ok=True)
         for old in glob.glob(os.path.join(LOGS, '*.log')):
@@ -226,7 +227,7 @@ class Harness:
             test = [os.path.join(venvs[core], 'bin', 'ansible-test')]
             controller = '--python=%s' % CORES[core]
             if self.wants('sanity'):
-                self.check('sanity (core %s)' % core, test + ['sanity', '--color', 'no', '--venv'], env)
+                self.check('sanity (core %s)' % core, test + ['sanity', '--color', 'no', '--venv'] + self.sanity_tests, env)
             if self.wants('units'):
                 self.check('units (core %s)' % core, test + ['units', '--color', 'no', '--venv', controller], env)
             if self.wants('integration'):
@@ -308,6 +309,8 @@ def main():
         return demo()  # further arguments go to ansible-playbook (-v, --check, ...)
     parser.add_argument('--core', action='append', choices=sorted(CORES), help='ansible-core to test (default: all)')
     parser.add_argument('--only', default=','.join(CHECKS), help='comma-separated checks: %s' % ', '.join(CHECKS))
+    parser.add_argument('--sanity-test', action='append', default=[], metavar='NAME',
+                        help='run only this ansible-test sanity test (repeatable), e.g. pep8, pylint')
     args = parser.parse_args()
     if args.action == 'bench':
         return bench()
@@ -315,7 +318,7 @@ def main():
     unknown = only - set(CHECKS)
     if unknown:
         parser.error('unknown check(s): %s' % ', '.join(sorted(unknown)))
-    return Harness(args.core or list(CORES), only).run()
+    return Harness(args.core or list(CORES), only, args.sanity_test).run()
 
 
 if __name__ == '__main__':

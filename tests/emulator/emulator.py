@@ -269,8 +269,14 @@ class Handler(BaseHTTPRequestHandler):
         return {'reset': 'counters'}
 
     def control_config(self):
+        changes = self._json_body() or {}
+        for name, value in changes.items():
+            if isinstance(value, str) and value.lstrip('-').isdigit():
+                changes[name] = int(value)  # a templated number that arrived as text
+            elif not isinstance(value, (int, float, bool, type(None))):
+                raise Reply(400, {'message': 'config %s must be a number or a boolean' % name})
         with self.state.lock:
-            self.state.config.update(self._json_body() or {})
+            self.state.config.update(changes)
             return dict(self.state.config)
 
     def control_faults(self):

@@ -169,6 +169,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b''
 
     def _dispatch(self):
+        self.server.last_request = time.time()
         self.extra_headers = {}
         parts = urlsplit(self.path)
         self.route_path = parts.path
@@ -582,6 +583,7 @@ class EmulatorServer(ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.context = context
         self.state = State()
+        self.last_request = time.time()
 
     def finish_request(self, request, client_address):
         # The TLS handshake runs in the worker thread, so one stalled client never blocks the rest.
@@ -646,9 +648,17 @@ def _info_path(state_dir):
     return os.path.join(state_dir, 'emulator.json')
 
 
-def serve(state_dir, port=0):
+def _exit_when_idle(server, idle_timeout):
+    """A background emulator whose owner died (a killed test run) does not outlive it for long."""
+    while time.time() - server.last_request < idle_timeout:
+        time.sleep(min(5.0, idle_timeout))
+    server.shutdown()
+
+
+def serve(state_dir, port=0, idle_timeout=900):
     emulator = Emulator(state_dir, port)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=emulator.server.shutdown).start())
+    threading.Thread(target=_exit_when_idle, args=(emulator.server, idle_timeout), daemon=True).start()
     info = dict(url=emulator.url, ca=emulator.ca_path, pid=os.getpid())
     tmp = _info_path(state_dir) + '.tmp'
     with open(tmp, 'w') as handle:
@@ -717,9 +727,10 @@ def main(argv=None):
     parser.add_argument('action', choices=['start', 'stop', 'serve'])
     parser.add_argument('--state-dir', required=True)
     parser.add_argument('--port', type=int, default=0)
+    parser.add_argument('--idle-timeout', type=float, default=900, help='serve: exit after this many idle seconds')
     args = parser.parse_args(argv)
     if args.action == 'serve':
-        serve(args.state_dir, args.port)
+        serve(args.state_dir, args.port, args.idle_timeout)
     elif args.action == 'start':
         print(json.dumps(start(args.state_dir, args.port)))
     else:

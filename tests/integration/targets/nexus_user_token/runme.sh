@@ -8,4 +8,6 @@ set -x
 play generations.yml
 play errors.yml
 play generations.yml -e '{"instances": [{"path": "3.70.1", "generation": "3.24"}]}' -vvvv > "${SERVERS_DIR}/vvvv.log" 2>&1
-assert_no_secrets "${SERVERS_DIR}/vvvv.log" admin123 "$(cat "${SERVERS_DIR}/token.txt")"
+# The password, and every ticket and passCode the emulator handed out.
+mapfile -t issued < <(issued_values)
+assert_no_secrets "${SERVERS_DIR}/vvvv.log" admin123 "${issued[@]}"

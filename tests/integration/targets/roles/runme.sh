@@ -21,12 +21,7 @@ play request_401.yml
 COLLECTION_EXAMPLES="${COLLECTION}/examples"
 play -e "@${COLLECTION_EXAMPLES}/emulator.yml" "${COLLECTION_EXAMPLES}/demo.yml" -vvvv > "${SERVERS_DIR}/demo.log" 2>&1
 grep -q 'repository answered 200' "${SERVERS_DIR}/demo.log"
-"${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-print("\n".join(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/issued", context=ctx))))' \
-    "${EMULATOR_URL}" "${EMULATOR_CA}" > "${SERVERS_DIR}/issued.txt"
-test -s "${SERVERS_DIR}/issued.txt"
-mapfile -t issued < "${SERVERS_DIR}/issued.txt"
+mapfile -t issued < <(issued_values)
 secrets=(c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5 'Qz+7%/:&= ~!s3cr3t' admin123
          nexla-user-api-key-5d1f0c8b9a nexla-org-api-key-e3b71a2c44 "${issued[@]}")
 echo "checking ${#secrets[@]} values (${#issued[@]} issued by the emulator)"
@@ -37,10 +32,7 @@ assert_no_secrets "${SERVERS_DIR}/facts.txt" "${secrets[@]}"
 
 # Control: the same cache does store what a module returns as ansible_facts, and the same check finds it.
 play fact_cache_control.yml
-"${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-print(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/issued", context=ctx))[-1])' \
-    "${EMULATOR_URL}" "${EMULATOR_CA}" > "${SERVERS_DIR}/control_token.txt"
+issued_values | tail -n 1 > "${SERVERS_DIR}/control_token.txt"
 cat "${SERVERS_DIR}"/facts/* > "${SERVERS_DIR}/facts.txt"
 if assert_no_secrets "${SERVERS_DIR}/facts.txt" "$(cat "${SERVERS_DIR}/control_token.txt")"; then
     echo "control failed: a module fact should have reached the jsonfile cache and been found" >&2

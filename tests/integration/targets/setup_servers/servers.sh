@@ -55,10 +55,18 @@ if [ "${WANT_OIDC:-0}" = "1" ]; then
     export OIDC_URL
 fi
 
-# ansible-playbook with the servers' coordinates as extra vars (and a scratch dir, a file for a token).
+# ansible-playbook with the servers' coordinates as extra vars (and a scratch directory).
 play() {
     ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
-        -e "oidc_url=${OIDC_URL:-}" -e "out=${SERVERS_DIR}/out" -e "token_file=${SERVERS_DIR}/token.txt" "$@"
+        -e "oidc_url=${OIDC_URL:-}" -e "out=${SERVERS_DIR}/out" "$@"
+}
+
+# Every token, ticket and passCode the emulator has handed out, one per line.
+issued_values() {
+    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+print("\n".join(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/issued", context=ctx))))' \
+        "${EMULATOR_URL}" "${EMULATOR_CA}"
 }
 
 # Fails if any of the given values (or their URL/base64 encodings) appear in the file: the leak check.

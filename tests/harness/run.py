@@ -145,7 +145,6 @@ def copy_collection():
         target = os.path.join(COLLECTION, relative)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(source, target, follow_symlinks=False)
-    # ansible-test only accepts a collection it can see as a git work tree or a plain directory.
     return COLLECTION
 
 
@@ -249,12 +248,8 @@ class Harness:
         if self.wants('changelog'):
             self.check('antsibull-changelog lint', [os.path.join(bin_dir, 'antsibull-changelog'), 'lint'], env)
         if self.wants('builder'):
-            work = tempfile.mkdtemp(prefix='tokensmith-builder-')
-            try:
-                self.check('ansible-builder introspect', [os.path.join(bin_dir, 'ansible-builder'), 'introspect',
-                                                          '--sanitize', SCRATCH], env)
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
+            self.check('ansible-builder introspect', [os.path.join(bin_dir, 'ansible-builder'), 'introspect',
+                                                      '--sanitize', SCRATCH], env)
         if self.wants('build'):
             self.check('build, install, ansible-doc', [os.path.join(bin_dir, 'python'),
                                                        os.path.join(ROOT, 'tests', 'harness', 'smoke_build.py'),

@@ -246,3 +246,18 @@ def test_missing_tls_files_are_named_before_anything_is_sent(emulator):
         client(emulator, client_cert='/nonexistent/client.pem').request('token request', 'POST', emulator.url + TOKEN)
     assert 'client_cert /nonexistent/client.pem is not a readable file' in str(err.value)
     assert emulator.counters() == {}
+
+
+def test_proxy_from_the_environment_and_use_proxy_false(emulator, monkeypatch):
+    monkeypatch.setenv('https_proxy', 'http://127.0.0.1:9')  # nothing listens there
+    monkeypatch.delenv('no_proxy', raising=False)
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    with pytest.raises(TokenError) as err:
+        client(emulator, retries=0).request('token request', 'POST', emulator.url + TOKEN, **token_request())
+    assert 'ProxyError' in str(err.value) or 'proxy' in str(err.value).lower()
+    response, _sent_at = client(emulator, use_proxy=False).request(
+        'token request', 'POST', emulator.url + TOKEN, **token_request())
+    assert response.status_code == 200
+    monkeypatch.setenv('no_proxy', '127.0.0.1')
+    response, _sent_at = client(emulator).request('token request', 'POST', emulator.url + TOKEN, **token_request())
+    assert response.status_code == 200  # no_proxy is honoured

@@ -15,15 +15,17 @@ description:
   - Used by the role C(tokensmith.auth.nexus); usable on its own.
 author:
   - tokensmith.auth contributors (@tokensmith)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
     details:
       - No diff is ever returned, because it would show the credential.
+  platform:
+    platforms: posix
 options:
   path:
     description:

@@ -18,17 +18,22 @@ description:
 author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - tokensmith.auth.connection
   - tokensmith.auth.nexla
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - In check mode a token is still issued, refreshed or reused (later tasks need a real one); a logout is only reported.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
+  platform:
+    platforms: posix
+  action_group:
+    membership:
+      - tokensmith.auth.tokens
 options:
   token:
     description:

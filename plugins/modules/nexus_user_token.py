@@ -17,19 +17,24 @@ description:
 author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - tokensmith.auth.connection
   - tokensmith.auth.nexus
 attributes:
   check_mode:
-    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
       - V(present) reads the token but never creates one where NXRM 3.24+ reports none. On NXRM 2 and 3.8-3.23
         the server itself creates a token on the first read; that cannot be avoided.
       - V(reset) and V(absent) only report what would change.
   diff_mode:
-    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
+  platform:
+    platforms: posix
+  action_group:
+    membership:
+      - tokensmith.auth.tokens
 options:
   state:
     description:

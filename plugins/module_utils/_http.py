@@ -284,11 +284,15 @@ class HttpClient:
                         % strip_userinfo(response.headers.get('Location', 'another location')))
         return err
 
-    def json(self, step, method, url, **kwargs):
-        """:meth:`request`, then the answer's JSON object; returns ``(data, sent_at)``."""
-        response, sent_at = self.request(step, method, url, **kwargs)
+    def body(self, response, step):
+        """The JSON object of a successful answer, or a clear (redacted) error for anything else."""
         try:
-            return parse_json(response, self.provider, step), sent_at
+            return parse_json(response, self.provider, step)
         except TokenError as err:
             err.redactor = self.redactor
             raise
+
+    def json(self, step, method, url, **kwargs):
+        """:meth:`request`, then the answer's JSON object; returns ``(data, sent_at)``."""
+        response, sent_at = self.request(step, method, url, **kwargs)
+        return self.body(response, step), sent_at

@@ -52,23 +52,20 @@ class NexlaFlow:
         self.service_key = options.get('service_key')
         http.redactor.add(self.service_key)
 
-    def _post(self, step, path, authorization):
+    def _post(self, step, path, authorization, decode=True):
         # Nexla wants an empty POST (Content-Length: 0, which requests sends for a body-less POST).
         headers = {'Authorization': authorization, 'Accept': ACCEPT}
+        if decode:
+            return self.http.json(step, 'POST', self.api_url + path, headers=headers)
         return self.http.request(step, 'POST', self.api_url + path, headers=headers)
 
     def _session(self, step, path, authorization):
-        response, sent_at = self._post(step, path, authorization)
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            membership = data.get('org_membership') if isinstance(data.get('org_membership'), dict) else {}
-            user = data.get('user') if isinstance(data.get('user'), dict) else {}
-            self.http.redactor.add(data.get('access_token'), user.get('api_key'), membership.get('api_key'))
-        if not isinstance(data, dict) or not data.get('access_token'):
-            raise self.http.error('Nexla answered HTTP %s without an access_token' % response.status_code, step,
+        data, sent_at = self._post(step, path, authorization)
+        membership = data.get('org_membership') if isinstance(data.get('org_membership'), dict) else {}
+        user = data.get('user') if isinstance(data.get('user'), dict) else {}
+        self.http.redactor.add(data.get('access_token'), user.get('api_key'), membership.get('api_key'))
+        if not data.get('access_token'):
+            raise self.http.error('Nexla answered without an access_token', step,
                                   'Check that api_url points at the Nexla API (it ends in /nexla-api for the '
                                   'hosted service)')
         return Token.from_response(data, sent_at, DEFAULT_EXPIRES_IN, extra=_public(data))
@@ -104,7 +101,7 @@ class NexlaFlow:
     def logout(self, token):
         """True when a live session ended; False when it was already dead."""
         try:
-            self._post('logout', '/token/logout', 'Bearer ' + token.access_token)
+            self._post('logout', '/token/logout', 'Bearer ' + token.access_token, decode=False)
         except HttpStatusError as err:
             if err.status in (400, 401):
                 return False

@@ -116,10 +116,7 @@ class NexusFlow:
         except HttpStatusError as err:
             err.hint = self._hint(err, step)
             raise
-        try:
-            ticket = response.json().get('t')
-        except (ValueError, AttributeError):
-            ticket = None
+        ticket = self.http.body(response, step).get('t')
         if not ticket:
             raise self.http.error('Nexus answered the ticket request without a ticket', step,
                                   'Check that url is the Nexus base URL')
@@ -192,11 +189,8 @@ class NexusFlow:
                 raise
 
     def _token(self, response):
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if not isinstance(data, dict) or not data.get('nameCode') or not data.get('passCode'):
+        data = self.http.body(response, 'token request')
+        if not data.get('nameCode') or not data.get('passCode'):
             raise self.http.error('Nexus answered HTTP %s without nameCode/passCode' % response.status_code,
                                   'token request', 'Check that url is the Nexus base URL')
         self.http.redactor.add(data['passCode'])

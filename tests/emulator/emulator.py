@@ -211,6 +211,8 @@ class Handler(BaseHTTPRequestHandler):
         if body == 'echo':  # a careless server that reflects credentials into its error
             raise Reply(fault.get('status', 400), dict(error='invalid_request', error_description='got %s and %s' % (
                 self.headers.get('Authorization'), self.body.decode('utf-8', 'replace'))))
+        if isinstance(body, dict):  # a well-formed answer that lacks what the client needs
+            raise Reply(fault.get('status', 200), body)
         if body == 'empty':
             raise Reply(fault.get('status', 200), b'')
         if fault.get('status'):
@@ -282,7 +284,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def control_faults(self):
         """Body: a fault or a list of them: path (prefix), and status, retry_after, delay, reset,
-        body (html|truncated|empty|echo), count (default 1). An empty list clears them."""
+        body (html|truncated|empty|echo, or a JSON object to answer with), count (default 1). An empty list clears them."""
         faults = self._json_body()
         faults = faults if isinstance(faults, list) else [faults]
         with self.state.lock:

@@ -101,10 +101,17 @@ def test_no_key_no_token(emulator):
 
 
 def test_200_without_access_token(emulator):
-    emulator.fault('/nexla-api/token', body='truncated')
+    emulator.fault('/nexla-api/token', body={'message': 'ok'})
     with pytest.raises(TokenError) as err:
         run(emulator)
     assert 'without an access_token' in str(err.value)
+
+
+def test_non_json_body(emulator):
+    emulator.fault('/nexla-api/token', body='truncated')
+    with pytest.raises(TokenError) as err:
+        run(emulator)
+    assert str(err.value).startswith('nexla login: the server answered HTTP 200 with a body that is not a JSON object')
 
 
 def test_logout_then_protected_answers_401_and_second_logout_is_unchanged(emulator):

@@ -17,24 +17,17 @@ description:
 author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
+  - tokensmith.auth.token_module
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - tokensmith.auth.connection
   - tokensmith.auth.nexus
 attributes:
   check_mode:
-    support: full
     details:
       - V(present) reads the token but never creates one where NXRM 3.24+ reports none. On NXRM 2 and 3.8-3.23
         the server itself creates a token on the first read; that cannot be avoided.
       - V(reset) and V(absent) only report what would change.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    membership:
-      - tokensmith.auth.tokens
 options:
   state:
     description:

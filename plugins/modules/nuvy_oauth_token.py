@@ -20,22 +20,15 @@ description:
 author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
+  - tokensmith.auth.token_module
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - tokensmith.auth.connection
   - tokensmith.auth.nuvy
 attributes:
   check_mode:
-    support: full
     details:
       - In check mode a token is still issued or reused (later tasks need a real one); a revocation is only reported.
-  diff_mode:
-    support: none
-  platform:
-    platforms: posix
-  action_group:
-    membership:
-      - tokensmith.auth.tokens
 options:
   token:
     description:

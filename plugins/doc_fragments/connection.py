@@ -30,15 +30,15 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer, per request.
+      - Seconds to wait for the server to connect and to answer, per request. More than 0, at most 3600.
     type: float
     default: 30
   retries:
     description:
       - How many times to retry a request after a connection error, a timeout, or HTTP 429, 502, 503 or 504.
-      - Waits grow exponentially with jitter and honour C(Retry-After), within 60 seconds in all.
-        Other HTTP errors are never retried. Each retry is reported as a warning.
-      - V(0) disables retries.
+      - Waits grow exponentially with jitter and honour C(Retry-After), within 60 seconds in all; once those are
+        spent, no more retries are made. Other HTTP errors are never retried. Each retry is reported as a warning.
+      - V(0) disables retries. At most 100.
     type: int
     default: 3
   use_proxy:
@@ -55,6 +55,9 @@ options:
     default: false
 notes:
   - Credentials are only ever sent in headers or request bodies, never logged; a C(~/.netrc) file is ignored.
+  - Options are checked before any request. A credential with a control character (such as the trailing newline
+    of a YAML C(|) block or a file) or given as a list, a URL with C(user:password@) in it, and numbers out of
+    range are refused with a message that names the option and never shows a secret.
   - Redirects are not followed, so credentials never reach a second host; point the URL at the final location.
 requirements:
   - requests (Python library) on the host that runs the module.
@@ -112,7 +115,7 @@ options:
       - name: tokensmith_client_key
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer, per request.
+      - Seconds to wait for the server to connect and to answer, per request. More than 0, at most 3600.
     type: float
     default: 30
     env:
@@ -124,7 +127,8 @@ options:
       - name: tokensmith_timeout
   retries:
     description:
-      - How many times to retry after a connection error, a timeout, or HTTP 429, 502, 503 or 504.
+      - How many times to retry after a connection error, a timeout, or HTTP 429, 502, 503 or 504, within 60
+        seconds of waiting in all. From 0 to 100.
     type: int
     default: 3
     env:

@@ -35,12 +35,17 @@ options:
     description:
       - How the client authenticates; exactly one mechanism is used per request.
       - V(client_secret_basic) sends an C(Authorization) Basic header with the id and secret form-encoded
-        first (RFC 6749 section 2.3.1).
-      - V(client_secret_post) sends C(client_id) and C(client_secret) in the form body, for servers that
-        do not URL-decode Basic credentials.
+        first, exactly as RFC 6749 section 2.3.1 says.
+      - V(client_secret_basic_raw) sends them in the Basic header as they are, as C(curl -u) (Nuvy's own
+        examples), requests-oauthlib and Authlib do; for servers that do not URL-decode Basic credentials.
+      - V(client_secret_post) sends C(client_id) and C(client_secret) in the form body.
+      - V(auto) sends the RFC form first and, only when the server answers 401 C(invalid_client) and the two forms
+        differ (the id or secret holds characters such as C(+), C(/), C(=), C(%), C(:), C(&) or a space), retries once with the raw
+        form. So it costs one extra request at most, and only on failure. The lookup's cache remembers which form
+        worked and sends that one first next time; the result's C(auth_method) says which was used.
     type: str
-    choices: [client_secret_basic, client_secret_post]
-    default: client_secret_basic
+    choices: [auto, client_secret_basic, client_secret_basic_raw, client_secret_post]
+    default: auto
 '''
 
     # The same options for the token lookup (provider nuvy), with their sources; no ini entry for the secret.
@@ -87,10 +92,12 @@ options:
       - name: nuvy_scope
   auth_method:
     description:
-      - For V(nuvy), V(client_secret_basic) (RFC 6749 section 2.3.1 Basic header) or V(client_secret_post) (form body).
+      - For V(nuvy), V(auto) (the RFC 6749 section 2.3.1 Basic form, then the raw one once if refused and different),
+        V(client_secret_basic) (the RFC form only), V(client_secret_basic_raw) (id and secret as they are) or
+        V(client_secret_post) (form body). The cache remembers which form worked.
     type: str
-    choices: [client_secret_basic, client_secret_post]
-    default: client_secret_basic
+    choices: [auto, client_secret_basic, client_secret_basic_raw, client_secret_post]
+    default: auto
     env:
       - name: NUVY_AUTH_METHOD
     ini:

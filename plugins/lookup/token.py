@@ -54,6 +54,16 @@ options:
         key: min_ttl
     vars:
       - name: tokensmith_min_ttl
+  renew:
+    description:
+      - Get a new token in place of one that a server refused (HTTP 401 after a revocation, a rotation or a restart
+        of the provider).
+      - Give the refused token itself (the value this lookup returned, in any O(output) form) and a new token is
+        fetched only while the cache still holds that one; a host that comes later gets the new token. So many
+        hosts that were all refused the same token cause one new token request. See the example.
+      - V(true) gets a new token whatever the cache holds, one request per evaluation, so use it on one host only.
+      - A Nexla session is renewed by logging in with the service key, a Nexus user token by reading it again.
+    type: raw
   cache:
     description:
       - Use the controller-side token cache. Turn it off to get a new token on every evaluation.
@@ -82,6 +92,8 @@ options:
       - name: tokensmith_cache_dir
 notes:
   - Put C(no_log) on tasks whose arguments or results show the looked-up token.
+  - Options are checked before any request, as by the modules; a secret given as a list, or holding a control
+    character, is refused by name and never shown.
   - Without a secret (service key, client secret or password) nothing is cached.
 seealso:
   - module: tokensmith.auth.nexla_token
@@ -112,6 +124,28 @@ EXAMPLES = r'''
   no_log: true
   changed_when: true
 
+- name: Take the token once per host, so a refused one can be named
+  ansible.builtin.set_fact:
+    nuvy_header: "{{ lookup('tokensmith.auth.token', 'nuvy', output='header') }}"
+  no_log: true
+
+- name: Call the API, accepting a 401 (revoked, rotated, server restarted)
+  ansible.builtin.uri:
+    url: https://prd.api.nuvy.ai/nexus/api/v1/status
+    headers:
+      Authorization: "{{ nuvy_header }}"
+    status_code: [200, 401]
+  register: nuvy_call
+  no_log: true
+
+- name: On a 401, renew - the first host to get here fetches one new token, every other host reads it
+  ansible.builtin.uri:
+    url: https://prd.api.nuvy.ai/nexus/api/v1/status
+    headers:
+      Authorization: "{{ lookup('tokensmith.auth.token', 'nuvy', output='header', renew=nuvy_header) }}"
+  when: nuvy_call.status == 401
+  no_log: true
+
 - name: Without the cache (every evaluation asks the provider)
   ansible.builtin.debug:
     msg: "{{ lookup('tokensmith.auth.token', 'nuvy', cache=false) | length }} characters"
@@ -131,7 +165,8 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import refuse_containers
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
 
 display = Display()
@@ -139,7 +174,18 @@ display = Display()
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        self.set_options(var_options=self._rendered_vars(variables or {}), direct=kwargs)
+        sources = self._var_sources()
+        # A lookup gets play variables as written; render the ones that feed our options (before path options
+        # are resolved, which would otherwise happen to the unrendered text).
+        variables = variables or {}
+        rendered = dict((source, self._templar.template(variables[source])) for source in sources if source in variables)
+        given = dict((sources[source], value) for source, value in rendered.items())
+        given.update(kwargs)
+        try:
+            refuse_containers(given, given)  # Ansible's own type error would print the value, a secret among them
+        except TokenError as err:
+            raise AnsibleLookupError(str(err)) from None
+        self.set_options(var_options=rendered, direct=kwargs)
         results = []
         for term in terms:
             lookup = None
@@ -148,12 +194,15 @@ class LookupModule(LookupBase):
                 results.append(lookup.result())
             except TokenError as err:
                 raise AnsibleLookupError(lookup.error(err) if lookup else str(err)) from None
+            except Exception as err:  # pylint: disable=broad-except  # a bug must not leak secrets either
+                redactor = lookup.redactor if lookup else Redactor(v for v in given.values() if isinstance(v, str))
+                raise AnsibleLookupError(redactor('unexpected error (%s: %s); please report it'
+                                                  % (type(err).__name__, err))) from None
         return results
 
-    def _rendered_vars(self, variables):
-        # A lookup gets play variables as written; render the ones that feed our options (before path
-        # options are resolved, which would otherwise happen to the unrendered text).
-        names = set()
-        for option in C.config.get_configuration_definitions('lookup', self._load_name).values():
-            names.update(source['name'] for source in option.get('vars') or [])
-        return dict((name, self._templar.template(variables[name])) for name in names if name in variables)
+    def _var_sources(self):
+        """Play variable name -> option name, for every option that a variable can set."""
+        sources = {}
+        for name, option in C.config.get_configuration_definitions('lookup', self._load_name).items():
+            sources.update((source['name'], name) for source in option.get('vars') or [])
+        return sources

@@ -8,13 +8,21 @@
 """One error family for every failure, and the redaction every message passes through."""
 
 import base64
+import json
 import re
 from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 MASK = '********'
+EMPTY_BODY = 'empty body'
 
 # Shorter values would mangle ordinary words in a message; secrets this short do not exist in practice.
 _MIN_SECRET_LENGTH = 4
+
+
+def _escaped(value):
+    """The forms a message may print a string in: Python repr (str and bytes) and JSON, ASCII-only or not."""
+    return {repr(value)[1:-1], ascii(value)[1:-1], repr(value.encode('utf-8'))[2:-1],
+            json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
 
 
 def _encodings(value):
@@ -22,6 +30,8 @@ def _encodings(value):
     forms = {value, quote(value, safe=''), quote_plus(value, safe='')}
     for form in list(forms):
         forms.add(base64.b64encode(form.encode('utf-8')).decode('ascii'))
+    for form in list(forms):
+        forms.update(_escaped(form))
     return forms
 
 
@@ -87,8 +97,9 @@ class TokenError(Exception):
         line = '%s: %s' % (where, self.detail()) if where else self.detail()
         if self.hint:
             line = '%s. %s' % (line.rstrip('.'), self.hint)
-        line = ' '.join(line.split())  # one line, whatever the server sent
-        return self.redactor(line) if self.redactor else redact_url_userinfo(line)
+        redact = self.redactor or redact_url_userinfo
+        # Redact before folding whitespace (a secret may hold some), and after (folding joins lines).
+        return redact(' '.join(redact(line).split()))
 
 
 class HttpStatusError(TokenError):
@@ -112,6 +123,8 @@ class HttpStatusError(TokenError):
             parts.append(self.code)
         if self.description:
             parts.append('"%s"' % self.description)
+        elif self.excerpt == EMPTY_BODY:
+            parts[-1] += ' (%s)' % EMPTY_BODY
         elif self.excerpt:
             parts.append('(non-JSON body: "%s")' % self.excerpt)
         return ': '.join(parts)

@@ -17,7 +17,7 @@ import warnings
 from urllib.parse import urlsplit
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import (
-    HttpStatusError, Redactor, TokenError, strip_userinfo)
+    EMPTY_BODY, HttpStatusError, Redactor, TokenError, strip_userinfo)
 
 try:
     import requests
@@ -38,6 +38,7 @@ MAX_TOTAL_WAIT = 60.0    # all waits of one request together, Retry-After includ
 EXCERPT_LENGTH = 120
 
 _TAGS = re.compile(r'<[^>]*>')
+_CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 _OBJECT_REPR = re.compile(r'<[\w.]+ object at 0x[0-9a-f]+>:?\s*')
 
 
@@ -75,41 +76,11 @@ def body_excerpt(text):
     text = ' '.join(_TAGS.sub(' ', text or '').split())
     if len(text) > EXCERPT_LENGTH:
         text = text[:EXCERPT_LENGTH - 3] + '...'
-    return text or 'empty body'
+    return text or EMPTY_BODY
 
 
-def status_error(response, provider, step):
-    """An :class:`HttpStatusError` with whatever the provider said about the failure."""
-    code = description = excerpt = None
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        code = data.get('error') if isinstance(data.get('error'), str) else None
-        description = data.get('error_description') or data.get('message') or data.get('detail')
-        if not isinstance(description, str):
-            description = None
-        if not code and not description:
-            excerpt = body_excerpt(response.text)
-    else:
-        excerpt = body_excerpt(response.text)
-    return HttpStatusError(response.status_code, response.reason or '', code, description, excerpt,
-                           provider=provider, step=step)
-
-
-def parse_json(response, provider, step):
-    """The JSON object of a successful answer, or a clear error for anything else."""
-    try:
-        data = response.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        kind = response.headers.get('Content-Type', 'no Content-Type')
-        raise TokenError('the server answered HTTP %s with a body that is not a JSON object (%s: "%s")'
-                         % (response.status_code, kind, body_excerpt(response.text)), provider, step,
-                         'Check that the URL points at the provider API and not at a proxy or web page')
-    return data
+def _budget_note(waited):
+    return ' and the %d s this collection waits in all' % MAX_TOTAL_WAIT if waited >= MAX_TOTAL_WAIT else ''
 
 
 def _describe_transport_error(exc):
@@ -197,7 +168,7 @@ class HttpClient:
 
     def _request_settings(self, url):
         host = urlsplit(url).netloc.rpartition('@')[2]
-        settings = dict(verify=self._verify(host), timeout=float(self.options.get('timeout') or 30),
+        settings = dict(verify=self._verify(host), timeout=float(self.options.get('timeout', 30)),
                         allow_redirects=False)
         if self.options.get('client_cert'):
             key = self.options.get('client_key')
@@ -222,13 +193,14 @@ class HttpClient:
         self.check_url(url, step)
         self._check_files(step)
         host, settings = self._request_settings(url)
-        retries = max(0, int(self.options.get('retries', 3) or 0))
+        retries = int(self.options.get('retries', 3))
         waited = 0.0
         attempt = 0
         while True:
             kwargs = dict(build(attempt) if build else request)
             kwargs['headers'] = plain_headers(kwargs.get('headers') or {})
             self._remember_credentials(kwargs['headers'])
+            self._check_headers(kwargs['headers'], step)
             sent_at = time.time()
             delay = None
             try:
@@ -242,9 +214,9 @@ class HttpClient:
                                  'check client_cert/client_key if the server requires one')
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 problem = _describe_transport_error(exc)
-                if attempt >= retries:
-                    raise self.error('could not get an answer from %s after %d attempt(s) (%s)'
-                                     % (host, attempt + 1, problem), step,
+                if attempt >= retries or waited >= MAX_TOTAL_WAIT:
+                    raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
+                                     % (host, attempt + 1, _budget_note(waited), problem), step,
                                      'Check the URL, the network and proxy settings (use_proxy), or raise '
                                      'timeout/retries')
                 reason = problem
@@ -253,8 +225,13 @@ class HttpClient:
             else:
                 if response.status_code in expected:
                     return response, sent_at
-                if response.status_code not in RETRY_STATUSES or attempt >= retries:
+                if response.status_code not in RETRY_STATUSES:
                     raise self._status_error(response, step)
+                if attempt >= retries or waited >= MAX_TOTAL_WAIT:
+                    err = self._status_error(response, step)
+                    err.hint = ('The server kept answering HTTP %d through %d attempt(s)%s: try again later'
+                                % (response.status_code, attempt + 1, _budget_note(waited)))
+                    raise err
                 reason = 'HTTP %s' % response.status_code
                 delay = retry_after_seconds(response.headers.get('Retry-After'))
                 if delay is not None and waited + delay > MAX_TOTAL_WAIT:
@@ -270,14 +247,46 @@ class HttpClient:
             self._sleep(delay)
             waited += delay
 
+    def _check_headers(self, headers, step):
+        """The last wall before the wire: requests would refuse these with the whole value in its message."""
+        for name, value in headers.items():
+            try:
+                value.encode('latin-1')
+            except UnicodeEncodeError:
+                bad = True
+            else:
+                bad = bool(_CONTROL.search(value))
+            if bad:
+                raise self.error('the %s header would carry a control character or a character HTTP headers cannot '
+                                 'hold' % name, step, 'Check the credentials and tokens for stray characters such as '
+                                 'a trailing newline; the value is not shown')
+
     def _remember_credentials(self, headers):
         """Whatever travels in an Authorization header is a secret, whole and after its scheme."""
         credentials = headers.get('Authorization')
         if credentials:
             self.redactor.add(credentials, credentials.partition(' ')[2])
 
+    def _excerpt(self, response):
+        # Redacted before it is cut and folded: a reflected secret must not survive in a shortened form.
+        return body_excerpt(self.redactor(response.text))
+
     def _status_error(self, response, step):
-        err = status_error(response, self.provider, step)
+        """An :class:`HttpStatusError` with whatever the provider said about the failure."""
+        code = description = excerpt = None
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
+            code = data.get('error') if isinstance(data.get('error'), str) else None
+            description = data.get('error_description') or data.get('message') or data.get('detail')
+            if not isinstance(description, str):
+                description = None
+        if not code and not description:
+            excerpt = self._excerpt(response)
+        err = HttpStatusError(response.status_code, response.reason or '', code, description, excerpt,
+                              provider=self.provider, step=step)
         err.redactor = self.redactor
         if 300 <= response.status_code < 400:
             err.hint = ('The server redirected to %s: set the URL to the final location'
@@ -287,10 +296,15 @@ class HttpClient:
     def body(self, response, step):
         """The JSON object of a successful answer, or a clear (redacted) error for anything else."""
         try:
-            return parse_json(response, self.provider, step)
-        except TokenError as err:
-            err.redactor = self.redactor
-            raise
+            data = response.json()
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            kind = response.headers.get('Content-Type', 'no Content-Type')
+            raise self.error('the server answered HTTP %s with a body that is not a JSON object (%s: "%s")'
+                             % (response.status_code, kind, self._excerpt(response)), step,
+                             'Check that the URL points at the provider API and not at a proxy or web page')
+        return data
 
     def json(self, step, method, url, **kwargs):
         """:meth:`request`, then the answer's JSON object; returns ``(data, sent_at)``."""

@@ -8,6 +8,7 @@
 """The base of every module: shared options, secret hygiene, and failures as one clean line."""
 
 import traceback
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.parameters import remove_values
@@ -15,7 +16,8 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient)
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, Options
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import (
+    CHECKS, CONNECTION_ARGSPEC, TEXT_KINDS, Options, refuse_containers)
 
 
 def _leaves(value):
@@ -47,6 +49,18 @@ class TokenModule(AnsibleModule):
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
 
+        # Credentials in a URL's userinfo, and text options given as a list or mapping (quietly turned into
+        # their str()), are refused below; until then they are masked like any secret.
+        for name, value in self._given.items():
+            if CHECKS.get(name, ('',))[0] in TEXT_KINDS:
+                self.no_log_values.update(_leaves(value), value if isinstance(value, list) else value.keys(),
+                                          [str(self.params.get(name))])
+        for name, check in CHECKS.items():
+            url = str(self.params.get(name) or '')
+            netloc = urlsplit(url).netloc if check[0] == 'url' else ''
+            if '@' in netloc:
+                userinfo = netloc.rpartition('@')[0]
+                self.no_log_values.update(value for value in (url, userinfo, userinfo.partition(':')[2]) if value)
         self._invocation = {'module_args': remove_values(self.params, self.no_log_values)}
         secrets = set()
         for name, option in spec.items():
@@ -57,11 +71,20 @@ class TokenModule(AnsibleModule):
             returned.update(_leaves(self.params.get(name)))
         self.no_log_values.difference_update(returned - secrets)
 
-        self.redactor = Redactor(secrets)
+        self.redactor = Redactor(secrets | self.no_log_values)
         for name in handed_back:
             token = self.params.get(name)
             self.redactor.add(token.get('access_token') if isinstance(token, dict) else token)
-        self.options = Options.from_ansible_module(self)
+        try:
+            refuse_containers(self._given, spec)
+            self.options = Options.from_ansible_module(self)
+        except TokenError as err:
+            self.fail_json(msg=str(err))
+
+    def _load_params(self):
+        super()._load_params()
+        # What the task gave, before type conversion turns a list into its str() (refused for text options).
+        self._given = dict((name, value) for name, value in self.params.items() if isinstance(value, (dict, list)))
 
     def http(self, provider):
         """The shared HTTP client for one provider flow, reporting through this module."""

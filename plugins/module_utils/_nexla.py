@@ -9,7 +9,8 @@
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
+    Answer, Token, effective_min_ttl, module_result)
 
 PROVIDER = 'nexla'
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
@@ -36,19 +37,28 @@ SESSION_ENDED = ('The session token has expired or was logged out, and no servic
                  'service_key (or NEXLA_SERVICE_KEY), or copy a fresh token from the Nexla UI')
 
 
-def _public(data):
-    """The account fields worth returning; never the user's or the org membership's api_key."""
-    user = data.get('user') if isinstance(data.get('user'), dict) else {}
-    org = data.get('org') if isinstance(data.get('org'), dict) else {}
-    membership = data.get('org_membership') if isinstance(data.get('org_membership'), dict) else {}
-    return dict(user=dict(id=user.get('id'), email=user.get('email'), full_name=user.get('full_name')),
-                org=dict(id=org.get('id', membership.get('org_id')), name=org.get('name')))
+API_URL_HINT = 'Check that api_url points at the Nexla API (it ends in /nexla-api for the hosted service)'
+
+
+def session_from(data, sent_at, http, step):
+    """The session in a /token or /token/refresh answer, with the account fields worth returning.
+
+    The user's and the org membership's ``api_key`` are secrets: taught to the redactor, never returned.
+    """
+    answer = Answer(data, http, step, API_URL_HINT)
+    user, membership, org = answer.mapping('user'), answer.mapping('org_membership'), answer.mapping('org')
+    user.text('api_key', secret=True)
+    membership.text('api_key', secret=True)
+    public = dict(user=dict(id=user.identifier('id'), email=user.text('email'), full_name=user.text('full_name')),
+                  org=dict(id=org.identifier('id') if org.has('id') else membership.identifier('org_id'),
+                           name=org.text('name')))
+    return Token.from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, extra=public)
 
 
 class NexlaFlow:
     def __init__(self, options, http):
         self.http = http
-        self.api_url = str(options.get('api_url')).rstrip('/')
+        self.api_url = str(options.get('api_url', DEFAULT_API_URL)).rstrip('/')
         self.service_key = options.get('service_key')
         http.redactor.add(self.service_key)
 
@@ -61,14 +71,7 @@ class NexlaFlow:
 
     def _session(self, step, path, authorization):
         data, sent_at = self._post(step, path, authorization)
-        membership = data.get('org_membership') if isinstance(data.get('org_membership'), dict) else {}
-        user = data.get('user') if isinstance(data.get('user'), dict) else {}
-        self.http.redactor.add(data.get('access_token'), user.get('api_key'), membership.get('api_key'))
-        if not data.get('access_token'):
-            raise self.http.error('Nexla answered without an access_token', step,
-                                  'Check that api_url points at the Nexla API (it ends in /nexla-api for the '
-                                  'hosted service)')
-        return Token.from_response(data, sent_at, DEFAULT_EXPIRES_IN, extra=_public(data))
+        return session_from(data, sent_at, self.http, step)
 
     def login(self):
         step = 'login'
@@ -84,19 +87,23 @@ class NexlaFlow:
             raise
 
     def refresh(self, token):
-        """Refresh, or log in with the key when refresh is refused; ``(token, source)``."""
+        """Refresh, or log in with the key when the refresh is refused; ``(token, outcome)``.
+
+        Nexla's own SDK no longer calls /token/refresh, so any 4xx there (a retired route answers 403, 404
+        or 405; a dead session 401) means: log in with the key, when there is one.
+        """
         try:
             fresh = self._session('refresh', '/token/refresh', 'Bearer ' + token.access_token)
         except HttpStatusError as err:
-            if err.status not in (401, 404):
+            if not 400 <= err.status < 500:
                 raise
             if not self.service_key:
                 err.hint = SESSION_ENDED
                 raise
-            return self.login(), 'issued'
+            return self.login(), dict(source='issued', refresh_refused=err.status)
         # Refresh restarts the session's clock; the account fields stay what the token had.
         fresh.extra = dict(token.extra, **dict((k, v) for k, v in fresh.extra.items() if any(v.values())))
-        return fresh, 'refreshed'
+        return fresh, dict(source='refreshed')
 
     def logout(self, token):
         """True when a live session ended; False when it was already dead."""
@@ -109,14 +116,18 @@ class NexlaFlow:
         return True
 
 
-def obtain(options, http, token=None, refresh=False):
-    """A session valid for min_ttl: reuse, else refresh (log in if refused), else log in; ``(token, source)``."""
-    if not refresh and token is not None and token.is_valid(min_ttl(options)):
-        return token, 'reused'
+def obtain(options, http, token=None, renew=False, refresh=False):
+    """A session valid for min_ttl: reuse, else refresh (log in if refused), else log in; ``(token, outcome)``.
+
+    ``refresh``: refresh ``token`` now, whatever its expiry says. ``renew``: a server refused ``token``, so log
+    in afresh with the key (refreshing a dead session would only be refused too).
+    """
+    if not (renew or refresh) and token is not None and token.is_valid(min_ttl(options)):
+        return token, dict(source='reused')
     flow = NexlaFlow(options, http)
-    if token is not None:
-        return flow.refresh(token)
-    return flow.login(), 'issued'
+    if token is None or (renew and flow.service_key):
+        return flow.login(), dict(source='issued')
+    return flow.refresh(token)
 
 
 def min_ttl(options):
@@ -141,5 +152,5 @@ def run(options, http, check_mode=False):
                         'The session has already expired')
         ended = flow.logout(token)
         return dict(changed=ended, msg='Logged out' if ended else 'The session was already invalid')
-    token, source = obtain(options, http, token, refresh=state == 'refreshed')
-    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, source=source)
+    token, outcome = obtain(options, http, token, refresh=state == 'refreshed')
+    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, **outcome)

@@ -12,9 +12,9 @@ import re
 import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import check_text, env
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
-    Token, effective_min_ttl, module_result, parse_time)
+    MAX_LIFETIME, Answer, Token, effective_min_ttl, format_time, module_result)
 
 PROVIDER = 'nexus'
 FACT = 'nexus_user_token'
@@ -65,6 +65,8 @@ ARGSPEC = dict(
 
 FEATURE_DISABLED = ('User tokens are not enabled on this Nexus: enable them under Security > User Tokens (a Nexus '
                     'Repository Pro feature)')
+MISMATCH = ('Nexus saw another user in the Basic credentials than in the ticket request: check that no proxy rewrites '
+            'the Authorization header')
 
 
 def generation_from_server(header):
@@ -116,22 +118,21 @@ class NexusFlow:
         except HttpStatusError as err:
             err.hint = self._hint(err, step)
             raise
-        ticket = self.http.body(response, step).get('t')
-        if not ticket:
-            raise self.http.error('Nexus answered the ticket request without a ticket', step,
-                                  'Check that url is the Nexus base URL')
-        self.http.redactor.add(ticket, _b64(ticket))
+        ticket = ticket_from(self.http.body(response, step), self.http)
+        self.http.redactor.add(_b64(ticket))
         return response, ticket
 
     def _hint(self, err, step):
+        """What to do, from the status and the step: NXRM 3 sends these errors without a body."""
         said = (err.description or err.excerpt or '').lower()
-        if 'user-token feature is not enabled' in said:
+        if 'not enabled' in said:
             return FEATURE_DISABLED
         if err.status == 401:
             return 'Nexus rejected the username or password: check username and password (NEXUS_USERNAME/NEXUS_PASSWORD)'
-        if 'username mismatch' in said:
-            return ('Nexus saw another user in the Basic credentials than in the ticket request: check that no proxy '
-                    'rewrites the Authorization header')
+        if err.status == 400 and step == 'ticket request':
+            if 'mismatch' in said:
+                return MISMATCH
+            return '%s; or: %s' % (MISMATCH, FEATURE_DISABLED[0].lower() + FEATURE_DISABLED[1:])
         if err.status == 403 and step == 'ticket request':
             return 'Nexus refused the password in the ticket request: check password'
         return err.hint
@@ -188,37 +189,70 @@ class NexusFlow:
                                 'path in url' % generation.name)
                 raise
 
-    def _token(self, response):
-        data = self.http.body(response, 'token request')
-        if not data.get('nameCode') or not data.get('passCode'):
-            raise self.http.error('Nexus answered HTTP %s without nameCode/passCode' % response.status_code,
-                                  'token request', 'Check that url is the Nexus base URL')
-        self.http.redactor.add(data['passCode'])
-        expires = data.get('expires')
-        try:
-            expires_at = parse_time(expires) if expires else None
-        except ValueError:
-            expires_at = None
-        if expires_at is None:
-            expires_at = time.time() + RECHECK_AFTER  # unknown: so the lookup's cache looks again in an hour
-        details = dict(name_code=data['nameCode'], pass_code=data['passCode'], created=data.get('created'),
-                       expires=expires, api_version=self.generation.name)
-        return Token('%s:%s' % (data['nameCode'], data['passCode']), 'Basic', expires_at, None, details)
-
     def read(self):
-        """The current token, or None where NXRM 3.24+ says the user has none."""
-        response = self._call('GET', (200, 404) if not self.generation.auto_creates else (200,))
-        return None if response.status_code == 404 else self._token(response)
+        """The current token and its state: ``(token, 'current')``, ``(None, 'none')`` where NXRM 3.24+ says
+        the user has none, or ``(token or None, 'expired')`` for a token past its end (410, isExpired, expires)."""
+        response = self._call('GET', (200, 404, 410) if not self.generation.auto_creates else (200, 410))
+        if response.status_code == 404:
+            return None, 'none'
+        if response.status_code == 410:
+            return None, 'expired'
+        token, expired = token_from(self.http.body(response, 'token request'), self.http, self.generation)
+        return token, 'expired' if expired else 'current'
 
     def create(self):
-        return self._token(self._call('POST', (200, 201)))
+        """A new token where NXRM 3.24+ has none (POST); where the server says one exists, DELETE it first."""
+        try:
+            response = self._call('POST', (200, 201))
+        except HttpStatusError as err:
+            if not _says_exists(err):
+                raise
+            self.delete()
+            response = self._call('POST', (200, 201))
+        return token_from(self.http.body(response, 'token request'), self.http, self.generation)[0]
 
     def delete(self):
         """Invalidate the current token; False when there was none."""
-        return self._call('DELETE', (200, 204, 404)).status_code != 404
+        return self._call('DELETE', (200, 204, 404, 410)).status_code not in (404, 410)
 
     def current_or_new(self):
-        return self.read() if self.generation.auto_creates else self.create()
+        """After a delete: where reading creates, read; else create."""
+        return self.read()[0] if self.generation.auto_creates else self.create()
+
+    def renew(self):
+        """A fresh token in place of an expired one: POST where NXRM 3.24+ creates, else delete and read again."""
+        if self.generation.auto_creates:
+            self.delete()
+            return self.current_or_new()
+        return self.create()
+
+
+def _says_exists(err):
+    said = (err.description or err.excerpt or '').lower()
+    return err.status == 409 or (err.status == 400 and 'exist' in said)
+
+
+def ticket_from(data, http):
+    """The ticket in a ticket request's answer, ``{"t": "..."}``."""
+    return Answer(data, http, 'ticket request', 'Check that url is the Nexus base URL').text(
+        't', required='a ticket', secret=True)
+
+
+def token_from(data, http, generation):
+    """The user token in a token call's answer (UserTokenXO on NXRM 3); ``(token, expired)``."""
+    answer = Answer(data, http, 'token request', 'Check that url is the Nexus base URL')
+    name_code = answer.text('nameCode', required=True)
+    pass_code = answer.text('passCode', required=True, secret=True)
+    created = answer.moment('created')
+    expires = answer.moment('expires')
+    now = time.time()
+    expired = bool(answer.flag('isExpired')) or (expires is not None and expires <= now)
+    # Unknown: so the lookup's cache looks again in an hour; absurdly far: as far as any token lives here.
+    expires_at = now + RECHECK_AFTER if expires is None else min(expires, now + MAX_LIFETIME)
+    details = dict(name_code=name_code, pass_code=pass_code, created=None if created is None else format_time(created),
+                   expires=None if expires is None else format_time(expires), api_version=generation.name)
+    check_text('nameCode', name_code, 'the answer\'s nameCode')
+    return Token('%s:%s' % (name_code, pass_code), 'Basic', expires_at, None, details), expired
 
 
 def fields(token):
@@ -230,18 +264,23 @@ def min_ttl(options):
     return effective_min_ttl(options, DEFAULT_MIN_TTL)
 
 
-def obtain(options, http, token=None):
-    """The user's current token (created where NXRM 3.24+ has none); ``(token, source)``."""
-    if token is not None and token.is_valid(min_ttl(options)):
-        return token, 'reused'
+def obtain(options, http, token=None, renew=False):
+    """The user's current token (created where NXRM 3.24+ has none, renewed when expired); ``(token, outcome)``.
+
+    ``renew``: ``token`` was refused, so the server is asked again whatever its expiry says.
+    """
+    if not renew and token is not None and token.is_valid(min_ttl(options)):
+        return token, dict(source='reused')
     flow = NexusFlow(options, http)
     flow.detect()
-    current = flow.read()
-    return (current, 'read') if current is not None else (flow.create(), 'issued')
+    current, state = flow.read()
+    if state == 'current':
+        return current, dict(source='read')
+    return (flow.create(), dict(source='created')) if state == 'none' else (flow.renew(), dict(source='renewed'))
 
 
-def _result(token, changed, register_fact):
-    return module_result(fields(token), FACT, register_fact, changed=changed)
+def _result(token, source, changed, register_fact):
+    return module_result(fields(token), FACT, register_fact, changed=changed, source=source)
 
 
 def run(options, http, check_mode=False):
@@ -250,19 +289,22 @@ def run(options, http, check_mode=False):
     state = options.get('state')
     register = options.get('register_fact', True)
     if state == 'present':
-        token = flow.read()  # on NXRM 2 and 3.8-3.23 the first read creates the token: there is no other read
-        if token is not None:
-            return _result(token, False, register)
+        token, found = flow.read()  # on NXRM 2 and 3.8-3.23 the first read creates the token: there is no other read
+        if found == 'current':
+            return _result(token, 'read', False, register)
         if check_mode:
-            return dict(changed=True, api_version=generation.name, msg='A user token would be created (check mode)')
-        return _result(flow.create(), True, register)
+            return dict(changed=True, api_version=generation.name, msg='A user token would be created%s (check mode)'
+                        % (' in place of the expired one' if found == 'expired' else ''))
+        if found == 'expired':
+            return _result(flow.renew(), 'renewed', True, register)
+        return _result(flow.create(), 'created', True, register)
     if state == 'reset':
         if check_mode:
             return dict(changed=True, api_version=generation.name, msg='The user token would be reset (check mode)')
         flow.delete()
-        return _result(flow.current_or_new(), True, register)
+        return _result(flow.current_or_new(), 'reset', True, register)
     # absent: where reading does not create, only a token that exists is invalidated.
-    if not generation.auto_creates and flow.read() is None:
+    if not generation.auto_creates and flow.read()[1] == 'none':
         return dict(changed=False, api_version=generation.name, msg='The user has no token')
     if check_mode:
         return dict(changed=True, api_version=generation.name, msg='The user token would be invalidated (check mode)')

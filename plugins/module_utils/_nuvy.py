@@ -12,7 +12,8 @@ from urllib.parse import quote_plus
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
+    Answer, Token, effective_min_ttl, module_result)
 
 PROVIDER = 'nuvy'
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
@@ -28,8 +29,8 @@ ARGSPEC = dict(
     client_id=dict(type='str', fallback=env('NUVY_CLIENT_ID')),
     client_secret=dict(type='str', no_log=True, fallback=env('NUVY_CLIENT_SECRET')),
     scope=dict(type='list', elements='str', default=[]),
-    auth_method=dict(type='str', default='client_secret_basic',
-                     choices=['client_secret_basic', 'client_secret_post']),
+    auth_method=dict(type='str', default='auto',
+                     choices=['auto', 'client_secret_basic', 'client_secret_basic_raw', 'client_secret_post']),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'absent']),
     min_ttl=dict(type='int', default=DEFAULT_MIN_TTL),
@@ -40,8 +41,31 @@ ARGSPEC = dict(
 
 def basic_credentials(client_id, client_secret):
     """RFC 6749 section 2.3.1: form-urlencode (UTF-8) each part, then Basic-encode ``id:secret``."""
-    pair = '%s:%s' % (quote_plus(client_id, safe=''), quote_plus(client_secret, safe=''))
-    return 'Basic ' + base64.b64encode(pair.encode('ascii')).decode('ascii')
+    return _basic('%s:%s' % (quote_plus(client_id, safe=''), quote_plus(client_secret, safe='')))
+
+
+def raw_basic_credentials(client_id, client_secret):
+    """``id:secret`` as they are (UTF-8), as curl -u, requests-oauthlib and Authlib send them."""
+    return _basic('%s:%s' % (client_id, client_secret))
+
+
+def _basic(pair):
+    return 'Basic ' + base64.b64encode(pair.encode('utf-8')).decode('ascii')
+
+
+# How each method authenticates the client: a header, or fields of the form. Exactly one per request.
+AUTH_METHODS = {
+    'client_secret_basic': lambda client_id, secret: ({'Authorization': basic_credentials(client_id, secret)}, {}),
+    'client_secret_basic_raw': lambda client_id, secret: ({'Authorization': raw_basic_credentials(client_id, secret)},
+                                                          {}),
+    'client_secret_post': lambda client_id, secret: ({}, {'client_id': client_id, 'client_secret': secret}),
+}
+# auto: the RFC form first; the raw one once, after a 401 invalid_client, when the two differ.
+AUTO_ORDER = ('client_secret_basic', 'client_secret_basic_raw')
+
+
+def _client_rejected(err):
+    return err.status == 401 and err.code in ('invalid_client', None)
 
 
 def _hint(err, client_id, scope):
@@ -51,11 +75,10 @@ def _hint(err, client_id, scope):
         asked = ' '.join(scope) or "the App Client's default scope"
         return ('The requested scope (%s) is not granted to App Client %s: remove it from scope, or grant '
                 'it to the App Client' % (asked, client_id))
-    if code == 'invalid_client' or (err.status == 401 and not code):
+    if _client_rejected(err):
         return ('client_id/client_secret were rejected, or App Client %s was revoked: check both for this '
-                'environment (QA and production differ). If the secret has characters such as + %% : / and '
-                'the server does not URL-decode Basic credentials, try auth_method: client_secret_post'
-                % client_id)
+                'environment (QA and production differ). If the server wants the credentials in another form, '
+                'try auth_method: client_secret_post' % client_id)
     if code == 'unsupported_grant_type' and err.status == 501:
         return ('The client_credentials grant is not enabled for App Client %s: enable it for the App '
                 'Client' % client_id)
@@ -80,6 +103,7 @@ class NuvyFlow:
         self.client_id = options.get('client_id')
         self.client_secret = options.get('client_secret')
         self.scope = [s for s in (options.get('scope') or []) if s]
+        self.token_url = options.get('token_url', DEFAULT_TOKEN_URL)
         self.http.redactor.add(self.client_secret)
 
     def _require_credentials(self, step):
@@ -88,58 +112,76 @@ class NuvyFlow:
                 raise self.http.error('%s is required' % name, step, 'Set %s, or the %s environment variable'
                                       % (name, env_name))
 
-    def _authenticated(self, form):
-        """Headers and form with the client authentication of ``auth_method``: one mechanism, never both."""
-        headers = {'Accept': 'application/json', 'Content-Type': 'application/x-www-form-urlencoded'}
-        form = dict(form)
-        if self.options.get('auth_method') == 'client_secret_post':
-            form.update(client_id=self.client_id, client_secret=self.client_secret)
-        else:
-            headers['Authorization'] = basic_credentials(self.client_id, self.client_secret)
-        return dict(headers=headers, data=form)
-
-    def issue(self):
-        step = 'token request'
+    def methods(self, step, remembered=None):
+        """The auth methods to try, in order: the configured one, or for auto the one that worked last time
+        (``remembered``) first, then the other Basic form, only when the two forms differ."""
         self._require_credentials(step)
+        configured = self.options.get('auth_method', 'auto')
+        raw_possible = ':' not in self.client_id
+        if configured == 'client_secret_basic_raw' and not raw_possible:
+            raise self.http.error('client_id holds a colon, which raw Basic credentials cannot carry', step,
+                                  'Use auth_method client_secret_basic or client_secret_post')
+        if configured != 'auto':
+            return [configured]
+        if not raw_possible or (basic_credentials(self.client_id, self.client_secret)
+                                == raw_basic_credentials(self.client_id, self.client_secret)):
+            return [AUTO_ORDER[0]]
+        first = remembered if remembered in AUTO_ORDER else AUTO_ORDER[0]
+        return [first] + [method for method in AUTO_ORDER if method != first]
+
+    def _send(self, step, url, form, methods):
+        """POST ``form`` authenticated by each method in turn while the client is rejected; ``(data, sent_at, method)``."""
+        for index, method in enumerate(methods):
+            headers, credentials = AUTH_METHODS[method](self.client_id, self.client_secret)
+            headers.update({'Accept': 'application/json', 'Content-Type': 'application/x-www-form-urlencoded'})
+            try:
+                response, sent_at = self.http.request(step, 'POST', url, headers=headers,
+                                                      data=dict(form, **credentials))
+            except HttpStatusError as err:
+                if _client_rejected(err) and index + 1 < len(methods):
+                    continue  # the same credentials in the other form: some servers decode Basic, some do not
+                err.hint = _hint(err, self.client_id, self.scope) or err.hint
+                raise
+            return response, sent_at, method
+
+    def issue(self, remembered=None):
+        step = 'token request'
         form = {'grant_type': 'client_credentials'}
         if self.scope:
             form['scope'] = ' '.join(self.scope)
-        try:
-            data, sent_at = self.http.json(step, 'POST', self.options.get('token_url'),
-                                           **self._authenticated(form))
-        except HttpStatusError as err:
-            err.hint = _hint(err, self.client_id, self.scope) or err.hint
-            raise
-        self.http.redactor.add(data.get('access_token'))
-        if not data.get('access_token'):
-            raise self.http.error('the server answered 200 without an access_token', step,
-                                  'Check that token_url is an OAuth 2.0 token endpoint')
-        return Token.from_response(data, sent_at, DEFAULT_EXPIRES_IN, self.scope)
+        response, sent_at, method = self._send(step, self.token_url, form, self.methods(step, remembered))
+        return token_from(self.http.body(response, step), sent_at, self.http, self.scope, method)
 
     def revoke(self, token):
         """RFC 7009: 200 means revoked, also for a token the server did not know."""
         step = 'revocation'
-        self._require_credentials(step)
         form = {'token': token.access_token, 'token_type_hint': 'access_token'}
-        try:
-            self.http.request(step, 'POST', self.options.get('revocation_url'), **self._authenticated(form))
-        except HttpStatusError as err:
-            err.hint = _hint(err, self.client_id, self.scope) or err.hint
-            raise
+        self._send(step, self.options.get('revocation_url'), form,
+                   self.methods(step, token.extra.get('auth_method')))
 
 
-def obtain(options, http, token=None):
-    """A token valid for min_ttl: ``token`` itself while it is, else a new one; ``(token, source)``."""
-    if token is not None and token.is_valid(min_ttl(options)):
-        return token, 'reused'
-    return NuvyFlow(options, http).issue(), 'issued'
+def token_from(data, sent_at, http, scope=(), method=None):
+    """The token in a token endpoint's answer (RFC 6749 section 5.1); ``method`` is the auth method that worked."""
+    answer = Answer(data, http, 'token request', 'Check that token_url is an OAuth 2.0 token endpoint')
+    return Token.from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, scope, extra=dict(auth_method=method))
+
+
+def obtain(options, http, token=None, renew=False):
+    """A token valid for min_ttl: ``token`` itself while it is, else a new one; ``(token, outcome)``.
+
+    ``renew``: ``token`` was refused, so a new one is issued whatever its expiry says.
+    """
+    if not renew and token is not None and token.is_valid(min_ttl(options)):
+        return token, dict(source='reused')
+    remembered = token.extra.get('auth_method') if token is not None else None
+    return NuvyFlow(options, http).issue(remembered), dict(source='issued')
 
 
 def min_ttl(options):
     return effective_min_ttl(options, DEFAULT_MIN_TTL)
 
 
-# The token as the module returns it (for Nexla with user and org).
+# The token as the module returns it (with the auth method that worked).
 fields = Token.to_dict
 
 
@@ -148,8 +190,8 @@ def run(options, http, check_mode=False):
     token = Token.from_input(options.get('token'))
     if options.get('state') == 'absent':
         return _absent(NuvyFlow(options, http), options, token, check_mode)
-    token, source = obtain(options, http, token)
-    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, source=source)
+    token, outcome = obtain(options, http, token)
+    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, **outcome)
 
 
 def _absent(flow, options, token, check_mode):

@@ -5,9 +5,16 @@
 
 # Internal use only: this file may change without notice. Do not import it from outside the collection.
 
-"""One option layer for modules and the lookup: the argument specs, and a read-only view of values."""
+"""One option layer for modules and the lookup: the argument specs, the checks, and a read-only view of values."""
 
-from ansible.module_utils.basic import env_fallback
+import math
+import os
+import re
+from urllib.parse import urlsplit
+
+from ansible.module_utils.errors import AnsibleFallbackNotFound
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
 
 # The shared connection options; documented in the tokensmith.auth.connection doc fragment.
 CONNECTION_ARGSPEC = dict(
@@ -21,29 +28,135 @@ CONNECTION_ARGSPEC = dict(
     allow_plain_http=dict(type='bool', default=False),
 )
 
+MAX_TIMEOUT = 3600         # seconds per request
+MAX_RETRIES = 100          # the 60 s wait budget ends retrying long before this
+MAX_MIN_TTL = 366 * 86400  # no token lives longer than a year here (see _token.MAX_LIFETIME)
+
+# What every face checks before any request, by option name (the names are shared by all providers):
+#   number: (lowest, highest, lowest allowed?); url: no userinfo; credential: text without control characters;
+#   verbatim: a credential sent in a header as is, so printable ASCII only.
+CHECKS = dict(
+    timeout=('number', 0, MAX_TIMEOUT, False),
+    retries=('number', 0, MAX_RETRIES, True),
+    min_ttl=('number', 0, MAX_MIN_TTL, True),
+    api_url=('url',), token_url=('url',), url=('url',), revocation_url=('url',),
+    client_id=('credential',), client_secret=('credential',), username=('credential',), password=('credential',),
+    service_key=('verbatim',),
+)
+TEXT_KINDS = ('url', 'credential', 'verbatim')
+
+_CONTROL = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029]')
+_PRINTABLE_ASCII = re.compile(r'^[\x21-\x7e]*$')
+
+
+def _env_fallback(*names):
+    """Like Ansible's env_fallback, but an empty variable counts as unset (AWX injects '' for a blank field)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
 
 def env(*names):
     """An environment fallback: used only when the option was not given at all."""
-    return (env_fallback, list(names))
+    return (_env_fallback, list(names))
+
+
+def _kind(value):
+    if isinstance(value, dict):
+        return 'a mapping'
+    if isinstance(value, (list, tuple, set)):
+        return 'a list'
+    return 'a boolean' if isinstance(value, bool) else type(value).__name__
+
+
+def refuse_containers(values, names):
+    """Text options given as a list or a mapping: Ansible would quietly send their str(), or print them."""
+    for name in names:
+        value = values.get(name)
+        if CHECKS.get(name, ('',))[0] in TEXT_KINDS and isinstance(value, (dict, list, tuple, set)):
+            raise TokenError('%s must be a string, not %s' % (name, _kind(value)),
+                             hint='Pass a single string (quote it in YAML); the value is not shown')
+
+
+def check_text(name, value, what=None):
+    """A credential or token that will travel in a request: printable text, named but never shown when wrong."""
+    what = what or name
+    if _CONTROL.search(value):
+        trailing = value != value.rstrip('\r\n')
+        raise TokenError('%s holds %s' % (what, 'a trailing newline' if trailing else 'a control character'),
+                         hint='Remove it, for example with "| trim" (a YAML | block or a file adds a newline); '
+                              'the value is not shown')
+
+
+def check_verbatim(name, value, what=None):
+    """A credential sent in a header exactly as given: printable ASCII only."""
+    check_text(name, value, what)
+    if not _PRINTABLE_ASCII.match(value):
+        raise TokenError('%s holds a space or a character outside printable ASCII, which cannot be sent verbatim in '
+                         'an HTTP header' % (what or name),
+                         hint='Copy it again, whole and exactly as the provider shows it; the value is not shown')
+
+
+def _check_number(name, value, low, high, low_allowed):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise TokenError('%s must be a number, not %s' % (name, _kind(value)))
+    if value < low or value > high or (value == low and not low_allowed):
+        raise TokenError('%s must be %s %s and at most %s, not %s'
+                         % (name, 'at least' if low_allowed else 'greater than', low, high, value))
+
+
+def _check_url(name, value):
+    netloc = urlsplit(value).netloc
+    if '@' in netloc:
+        raise TokenError('%s must not carry credentials before the host (user:password@): they would be logged with '
+                         'the URL' % name,
+                         hint='Remove them from the URL and give them in the credential options; the URL is not shown')
+
+
+def check_options(values, names):
+    """Every check of CHECKS that applies to ``names``; the first failure raises a clear TokenError."""
+    refuse_containers(values, names)
+    for name in names:
+        value = values.get(name)
+        if value is None or name not in CHECKS:
+            continue
+        kind = CHECKS[name][0]
+        if kind == 'number':
+            _check_number(name, value, *CHECKS[name][1:])
+        elif not isinstance(value, str):
+            continue  # numbers given for text options: Ansible made them text already, or will
+        elif kind == 'url':
+            _check_url(name, value)
+        elif kind == 'credential':
+            check_text(name, value)
+        elif kind == 'verbatim':
+            check_verbatim(name, value)
 
 
 class Options:
-    """Option values by name, whether they came from ``module.params`` or a plugin's ``get_option``."""
+    """Option values by name, whether they came from ``module.params`` or a plugin's ``get_option``.
+
+    An empty string counts as unset, as AWX credential injectors and blank environment variables give it.
+    """
 
     def __init__(self, values):
         self._values = dict(values)
 
     @classmethod
     def from_ansible_module(cls, module):
+        check_options(module.params, module.params)
         return cls(module.params)
 
     @classmethod
     def from_ansible_plugin(cls, plugin, names):
-        return cls((name, plugin.get_option(name)) for name in names)
+        options = cls((name, plugin.get_option(name)) for name in names)
+        check_options(options._values, names)
+        return options
 
     def get(self, name, default=None):
         value = self._values.get(name)
-        return default if value is None else value
+        return default if value is None or value == '' else value
 
     def __getitem__(self, name):
         return self._values[name]

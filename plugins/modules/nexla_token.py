@@ -12,7 +12,8 @@ description:
   - Logs in to the Nexla API with a service key and returns the session token (about an hour of life).
   - Reuses a token handed back in O(token) while it has O(min_ttl) seconds left, without any request;
     refreshes it with C(/token/refresh) when it is close to its end or its end is unknown; logs in again
-    with O(service_key) when the refresh is refused.
+    with O(service_key) when the refresh is refused with any HTTP 4xx (Nexla's own SDK no longer calls
+    C(/token/refresh), so the route may be retired), in one request, and says so in RV(refresh_refused).
   - Logs a session out with O(state=absent).
   - Never returns the C(api_key) values Nexla sends with a session (C(user.api_key), C(org_membership.api_key)).
 author:
@@ -45,7 +46,7 @@ options:
     default: present
   min_ttl:
     description:
-      - Seconds of life a reused session must still have; one closer to its end is refreshed.
+      - Seconds of life a reused session must still have; one closer to its end is refreshed. From 0 up.
     type: int
     default: 300
   register_fact:
@@ -57,6 +58,8 @@ options:
     default: true
 notes:
   - Every request sends C(Accept) V(application/vnd.nexla.api.v1+json), as Nexla requires.
+  - Every field of Nexla's answer is checked; one of the wrong type is an error naming it. An C(expires_in) above a
+    year is taken as a year.
   - The result holds the session token. Put C(no_log) on tasks that register or print it.
 seealso:
   - module: tokensmith.auth.nuvy_oauth_token
@@ -148,6 +151,13 @@ source:
   returned: when O(state) is V(present) or V(refreshed)
   type: str
   sample: issued
+refresh_refused:
+  description:
+    - The HTTP status with which C(/token/refresh) refused the session (for example V(405) where the route is
+      retired, V(401) for a dead session), after which the module logged in again with O(service_key).
+  returned: when a refresh was refused and the module logged in again
+  type: int
+  sample: 405
 user:
   description: The account the session belongs to (never its api_key).
   returned: when O(state) is V(present) or V(refreshed), and known

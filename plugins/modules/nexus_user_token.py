@@ -14,6 +14,8 @@ description:
   - Every token call takes a single-use ticket that lives 20 seconds; the module gets a fresh one for every
     call and every retry, and replaces a ticket refused as expired.
   - Finds the right API by itself (O(api_version=auto)) and reports which it used.
+  - An expired token (NXRM 3 with token expiry - C(isExpired), an C(expires) in the past, or HTTP 410) is replaced
+    by a new one, as Sonatype's own UI does; RV(source) says so.
 author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
@@ -31,7 +33,8 @@ attributes:
 options:
   state:
     description:
-      - V(present) returns the current token, creating it where NXRM 3.24+ reports none (then C(changed)).
+      - V(present) returns the current token, creating it where NXRM 3.24+ reports none, or a new one in place of an
+        expired one (then C(changed)).
       - V(reset) invalidates the current token and returns a new one.
       - V(absent) invalidates the token (C(changed) when one existed).
     type: str
@@ -47,6 +50,7 @@ options:
 notes:
   - The result holds the token. Put C(no_log) on tasks that register or print it.
   - User tokens are a Nexus Repository Pro feature and must be enabled under Security > User Tokens.
+  - Every field of the server's answers is checked; one of the wrong type is an error naming it.
 seealso:
   - name: How to retrieve a user token from Nexus using REST
     description: The Sonatype support article this module automates.
@@ -103,14 +107,21 @@ pass_code:
   type: str
   sample: kQ2...
 created:
-  description: When the token was created, as the server says.
+  description: When the token was created, ISO 8601 UTC (servers may answer in local time; it is converted).
   returned: when a token is returned
   type: str
-  sample: '2026-11-23T15:00:00.000Z'
+  sample: '2026-11-23T15:00:00Z'
 expires:
-  description: When the token expires, when the server says (NXRM 3 with token expiry enabled); else null.
+  description: When the token expires, ISO 8601 UTC, when the server says (NXRM 3 with token expiry enabled); else null.
   returned: when a token is returned
   type: str
+source:
+  description:
+    - V(read) for the user's current token, V(created) where NXRM 3.24+ had none, V(renewed) when the current one
+      had expired and a new one was created, V(reset) after O(state=reset).
+  returned: when a token is returned
+  type: str
+  sample: read
 api_version:
   description: The API generation used (V(2.0), V(2.7), V(3.8) or V(3.24)).
   returned: always

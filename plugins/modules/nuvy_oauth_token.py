@@ -13,7 +13,8 @@ description:
     OAuth 2.0 token endpoint (client credentials grant, RFC 6749 section 4.4). Works with any standard
     OAuth 2.0 server too.
   - Client credentials are encoded exactly as RFC 6749 section 2.3.1 says, so secrets with characters
-    such as C(+), C(%), C(:), C(/), C(&) and C(=) work.
+    such as C(+), C(%), C(:), C(/), C(&) and C(=) work. Servers that take Basic credentials as they are (as
+    C(curl -u) sends them) are handled too - O(auth_method=auto) tries that form once when the first is refused.
   - Reuses a token handed back in O(token) while it stays valid for O(min_ttl) seconds, without any request.
   - Revokes a token with O(state=absent) at an RFC 7009 O(revocation_url).
   - The token's expiry comes from the server's C(expires_in), never from reading the token itself (RFC 9068 section 6).
@@ -47,7 +48,7 @@ options:
     default: present
   min_ttl:
     description:
-      - Seconds of life a reused token must still have. A token closer to its end is replaced.
+      - Seconds of life a reused token must still have. A token closer to its end is replaced. From 0 up.
     type: int
     default: 60
   revocation_url:
@@ -64,7 +65,8 @@ options:
 notes:
   - The result holds the access token. Put C(no_log) on tasks that register or print it, or the
     token appears in the output at C(-v) and in callbacks.
-  - If no C(expires_in) comes back, the token is taken to live 3600 seconds.
+  - If no C(expires_in) comes back, the token is taken to live 3600 seconds; one above a year is taken as a year.
+    Every field of the answer is checked; one of the wrong type is an error naming it.
 seealso:
   - name: RFC 6749 section 4.4, Client Credentials Grant
     description: The OAuth 2.0 flow this module performs.
@@ -90,7 +92,14 @@ EXAMPLES = r'''
       - pipelines.write
   no_log: true
 
-- name: Server that does not URL-decode Basic credentials, send them in the body instead
+- name: A server known to take Basic credentials as they are (curl -u style), no RFC form first
+  tokensmith.auth.nuvy_oauth_token:
+    client_id: "{{ nuvy_client_id }}"
+    client_secret: "{{ vault_nuvy_client_secret }}"
+    auth_method: client_secret_basic_raw
+  no_log: true
+
+- name: Or send the credentials in the form body
   tokensmith.auth.nuvy_oauth_token:
     client_id: "{{ nuvy_client_id }}"
     client_secret: "{{ vault_nuvy_client_secret }}"
@@ -164,6 +173,14 @@ source:
   returned: when O(state=present)
   type: str
   sample: issued
+auth_method:
+  description:
+    - The client authentication that the server accepted for this token - V(client_secret_basic) (the RFC 6749
+      form), V(client_secret_basic_raw) or V(client_secret_post). Hand the token back in O(token) and, with
+      O(auth_method=auto), the next new token is asked for with this one first.
+  returned: when O(state=present)
+  type: str
+  sample: client_secret_basic
 revoked:
   description: Whether a revocation request was made and accepted.
   returned: when O(state=absent)
@@ -175,7 +192,7 @@ ansible_facts:
   type: dict
   contains:
     nuvy_token:
-      description: The token fields (C(access_token), C(token_type), C(expires_in), C(expires_at), C(scope)).
+      description: The token fields (C(access_token), C(token_type), C(expires_in), C(expires_at), C(scope), C(auth_method)).
       type: dict
       returned: always
 '''

@@ -7,15 +7,21 @@
 
 """The controller-side token cache: shared by every fork and run, encrypted at rest, one fetch at a time.
 
-An entry's file name is a hash of the credential's identity (provider, URL, user or client, scope) and
-of a hash of its secret; the entry is AES-GCM encrypted under a key derived from the secret, so a copied
-cache file is useless without the credential. A lock file per entry makes concurrent cold lookups wait
-for the one that fetches.
+Every store has a random cache key that its readers do not get: the local cache keeps it in a 0600 file
+created with its directory. An entry's name is an HMAC under that key of the credential's identity
+(provider, URL, user or client, scope) and of a hash of its secret, so a listing of the store says nothing and
+allows no offline test of password guesses. An entry is AES-GCM encrypted under a key derived from the secret
+and the cache key, and bound to its name. A lock per entry makes concurrent cold lookups wait for the one
+that fetches.
+
+A store offers ``peek(identity, secret)`` (no lock) and ``entry(identity, secret)``, a context manager that
+holds the entry's lock and yields an object with ``load()`` and ``store(data, expires_at)``.
 """
 
 import contextlib
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 import stat
@@ -30,8 +36,10 @@ try:
 except ImportError:  # pragma: no cover - ansible-core requires cryptography, but be clear if it is gone
     HAS_CRYPTOGRAPHY = False
 
-MAGIC = b'TSC1'
+MAGIC = b'TSC2'
 NONCE_BYTES = 12
+KEY_BYTES = 32
+KEY_FILE = 'key'
 
 
 def default_cache_dir():
@@ -39,19 +47,102 @@ def default_cache_dir():
     return os.path.join(base, 'tokensmith')
 
 
-def _digest(*parts):
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part if isinstance(part, bytes) else json.dumps(part, sort_keys=True).encode('utf-8')
-        hasher.update(hashlib.sha256(data).digest())
-    return hasher.hexdigest()
+class Sealer:
+    """Names and seals the entries of one credential under a store's cache key."""
+
+    def __init__(self, cache_key, identity, secret):
+        secret = secret.encode('utf-8') if isinstance(secret, str) else secret
+        described = json.dumps(identity, sort_keys=True).encode('utf-8')
+        material = hashlib.sha256(described).digest() + hashlib.sha256(secret).digest()
+        self.name = hmac.new(cache_key, b'tokensmith-cache-v2' + material, hashlib.sha256).hexdigest()
+        self._aad = self.name.encode('ascii')
+        self._key = HKDF(algorithm=hashes.SHA256(), length=32, salt=cache_key,
+                         info=b'tokensmith.auth token cache v2 ' + self._aad).derive(secret)
+
+    def seal(self, data):
+        nonce = os.urandom(NONCE_BYTES)
+        return MAGIC + nonce + AESGCM(self._key).encrypt(nonce, json.dumps(data).encode('utf-8'), self._aad)
+
+    def open(self, blob):
+        """The stored dict, or None when ``blob`` is missing, corrupt, or sealed under another key or name."""
+        if not blob or not blob.startswith(MAGIC) or len(blob) <= len(MAGIC) + NONCE_BYTES:
+            return None
+        nonce, sealed = blob[len(MAGIC):len(MAGIC) + NONCE_BYTES], blob[len(MAGIC) + NONCE_BYTES:]
+        try:
+            data = json.loads(AESGCM(self._key).decrypt(nonce, sealed, self._aad).decode('utf-8'))
+        except (InvalidTag, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+
+def _private_directory(directory, warn):
+    """The directory, created 0700, or tightened to 0700 when group or others can only read it; else None."""
+    try:
+        if not os.path.lexists(directory):
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            os.chmod(directory, 0o700)  # makedirs' mode is filtered by the umask
+        info = os.lstat(directory)
+    except OSError as err:
+        warn('tokensmith token cache disabled: cannot use %s (%s)' % (directory, err.strerror))
+        return None
+    problem = None
+    if not stat.S_ISDIR(info.st_mode):
+        problem = 'it is not a directory (a symlink?)'
+    elif info.st_uid != os.getuid():
+        problem = 'it is owned by another user (uid %d)' % info.st_uid
+    elif info.st_mode & 0o022:
+        problem = 'group or others may write to it (mode %o)' % stat.S_IMODE(info.st_mode)
+    if problem:
+        warn('tokensmith token cache disabled: refusing %s because %s; fix it with chmod 700, or set '
+             'cache_dir to a private directory' % (directory, problem))
+        return None
+    if info.st_mode & 0o077:
+        os.chmod(directory, 0o700)
+        warn('tokensmith token cache: %s was readable by group or others (mode %o); it is now 0700'
+             % (directory, stat.S_IMODE(info.st_mode)))
+    return directory
+
+
+def _read_key(path):
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, 'O_NOFOLLOW', 0))
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
+            raise OSError('it is not a private (0600) file of this user')
+        key = os.read(descriptor, KEY_BYTES + 1)
+    finally:
+        os.close(descriptor)
+    if len(key) != KEY_BYTES:
+        raise OSError('it does not hold a key')
+    return key
+
+
+def _directory_key(directory):
+    """The cache key of ``directory``: read from its key file, or created there (once, whoever races)."""
+    path = os.path.join(directory, KEY_FILE)
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix='.key-')
+    try:
+        with os.fdopen(descriptor, 'wb') as handle:
+            handle.write(os.urandom(KEY_BYTES))
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)  # atomic and exclusive: concurrent creators all end up with the winner's key
+    finally:
+        os.unlink(temporary)
+    return _read_key(path)
 
 
 class TokenCache:
     """A directory of encrypted entries; :meth:`open` refuses an unsafe directory (returns None)."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, cache_key):
         self.directory = directory
+        self.cache_key = cache_key
 
     @classmethod
     def open(cls, directory, warn):
@@ -59,32 +150,20 @@ class TokenCache:
         if not HAS_CRYPTOGRAPHY:
             warn('tokensmith token cache disabled: the Python library cryptography is missing')
             return None
-        directory = os.path.abspath(os.path.expanduser(directory))
+        directory = _private_directory(os.path.abspath(os.path.expanduser(directory)), warn)
+        if directory is None:
+            return None
         try:
-            if not os.path.lexists(directory):
-                os.makedirs(directory, mode=0o700, exist_ok=True)
-                os.chmod(directory, 0o700)  # makedirs' mode is filtered by the umask
-            info = os.lstat(directory)
+            return cls(directory, _directory_key(directory))
         except OSError as err:
-            warn('tokensmith token cache disabled: cannot use %s (%s)' % (directory, err.strerror))
+            warn('tokensmith token cache disabled: cannot use the key file %s (%s); delete the directory to '
+                 'start afresh' % (os.path.join(directory, KEY_FILE), err.strerror or err))
             return None
-        problem = None
-        if not stat.S_ISDIR(info.st_mode):
-            problem = 'it is not a directory (a symlink?)'
-        elif info.st_uid != os.getuid():
-            problem = 'it is owned by another user (uid %d)' % info.st_uid
-        elif info.st_mode & 0o022:
-            problem = 'group or others may write to it (mode %o)' % stat.S_IMODE(info.st_mode)
-        if problem:
-            warn('tokensmith token cache disabled: refusing %s because %s; fix it with chmod 700, or set '
-                 'cache_dir to a private directory' % (directory, problem))
-            return None
-        return cls(directory)
 
     @contextlib.contextmanager
     def entry(self, identity, secret):
         """The entry for one credential, locked for as long as the ``with`` block runs."""
-        entry = Entry(self.directory, identity, secret)
+        entry = Entry(self.directory, Sealer(self.cache_key, identity, secret))
         flags = os.O_RDWR | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0)
         descriptor = os.open(entry.path + '.lock', flags, 0o600)
         try:
@@ -94,42 +173,30 @@ class TokenCache:
             os.close(descriptor)  # closing releases the lock
 
     def peek(self, identity, secret):
-        """The entry's token without taking the lock (entries are replaced atomically), or None."""
-        return Entry(self.directory, identity, secret).load()
+        """The entry's data without taking the lock (entries are replaced atomically), or None."""
+        return Entry(self.directory, Sealer(self.cache_key, identity, secret)).load()
 
 
 class Entry:
-    def __init__(self, directory, identity, secret):
-        secret = secret.encode('utf-8') if isinstance(secret, str) else secret
-        self.name = _digest(b'tokensmith-cache-v1', identity, hashlib.sha256(secret).digest())
-        self.path = os.path.join(directory, self.name)
-        self._key = HKDF(algorithm=hashes.SHA256(), length=32, salt=self.name.encode('ascii'),
-                         info=b'tokensmith.auth token cache v1').derive(secret)
+    def __init__(self, directory, sealer):
+        self.sealer = sealer
+        self.name = sealer.name
+        self.path = os.path.join(directory, sealer.name)
 
     def load(self):
-        """The stored dict, or None when missing, corrupt, or encrypted under another secret."""
+        """The stored dict, or None when missing, corrupt, or encrypted under another secret or key."""
         try:
             with open(self.path + '.bin', 'rb') as handle:
-                blob = handle.read()
+                return self.sealer.open(handle.read())
         except OSError:
             return None
-        if not blob.startswith(MAGIC) or len(blob) <= len(MAGIC) + NONCE_BYTES:
-            return None
-        nonce, sealed = blob[len(MAGIC):len(MAGIC) + NONCE_BYTES], blob[len(MAGIC) + NONCE_BYTES:]
-        try:
-            data = json.loads(AESGCM(self._key).decrypt(nonce, sealed, self.name.encode('ascii')).decode('utf-8'))
-        except (InvalidTag, ValueError):
-            return None
-        return data if isinstance(data, dict) else None
 
-    def store(self, data):
+    def store(self, data, expires_at=None):  # pylint: disable=unused-argument  # a file entry is replaced, not expired
         """Encrypt and write atomically (0600): readers see the old entry or the new one, never half."""
-        nonce = os.urandom(NONCE_BYTES)
-        sealed = AESGCM(self._key).encrypt(nonce, json.dumps(data).encode('utf-8'), self.name.encode('ascii'))
         descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix='.tmp-')
         try:
             with os.fdopen(descriptor, 'wb') as handle:
-                handle.write(MAGIC + nonce + sealed)
+                handle.write(self.sealer.seal(data))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(temporary, self.path + '.bin')

@@ -18,7 +18,7 @@ from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import Toke
 
 PROVIDERS = {'nexla': _nexla, 'nuvy': _nuvy, 'nexus': _nexus}
 OUTPUTS = ('secret', 'header', 'token')
-LOOKUP_OPTIONS = ('output', 'cache', 'cache_dir', 'min_ttl')
+LOOKUP_OPTIONS = ('output', 'cache', 'cache_dir', 'min_ttl', 'renew')
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 
 
@@ -52,6 +52,8 @@ class TokenLookup:
         self.secrets = [self.options.get(name) or '' for name in self.provider.SECRETS]
         self.warn = warn
         self.redactor = Redactor(self.secrets)
+        renew = self.options.get('renew')
+        self.redactor.add(*(renew.values() if isinstance(renew, dict) else [renew]))
         self._http = None
 
     @property
@@ -66,25 +68,42 @@ class TokenLookup:
         return [self.name] + [self.options.get(name) for name in self.provider.IDENTITY]
 
     def token(self):
-        """A valid token, from the cache when it holds one, else from the provider (stored for the others)."""
+        """A valid token, from the cache when it holds one, else from the provider (stored for the others).
+
+        ``renew`` (an option) is True to get a new token whatever the cache holds, or the token (or header)
+        a server refused: then only while the cache still holds that one, so many hosts that saw the same
+        dead token cause one new request.
+        """
+        renew = self.options.get('renew')
         cache = None
         secret = '\0'.join(self.secrets)
         if self.options.get('cache', True) and secret.strip('\0'):
             cache = TokenCache.open(self.options.get('cache_dir') or default_cache_dir(), self.warn)
         if cache is None:
-            return self.provider.obtain(self.options, self.http)[0]
+            return self.provider.obtain(self.options, self.http, renew=bool(renew))[0]
         identity = self.identity()
-        token = self._usable(cache.peek(identity, secret))
-        if token is not None:
+        stored = cache.peek(identity, secret)
+        token = self._usable(stored)
+        if token is not None and not self._refused(token, renew):
             return token
         with cache.entry(identity, secret) as entry:
             stored = entry.load()
+            current = self._token_from(stored)
             token = self._usable(stored)  # whoever held the lock before us may have fetched it: single flight
-            if token is not None:
+            if token is not None and not self._refused(token, renew):
                 return token
-            token, _source = self.provider.obtain(self.options, self.http, self._token_from(stored))
-            entry.store(self._entry(token))
+            token, _outcome = self.provider.obtain(self.options, self.http, current,
+                                                   renew=current is not None and self._refused(current, renew))
+            entry.store(self._entry(token), token.expires_at)
             return token
+
+    def _refused(self, token, renew):
+        """Whether ``renew`` asks to replace ``token``: always for True, else when it is the refused one."""
+        if renew is True or not renew:
+            return bool(renew)
+        if isinstance(renew, dict):
+            renew = renew.get('access_token') or '%s:%s' % (renew.get('name_code'), renew.get('pass_code'))
+        return str(renew) in (render(token, 'secret'), render(token, 'header'))
 
     def _token_from(self, stored):
         try:

@@ -18,7 +18,8 @@ DIR/emulator.json holds ``url``, ``ca`` (the throwaway CA's PEM file) and ``pid`
 - NXRM:   {url}/nxrm/<version>[-oss|-nofeature]/ then /nexus for 2.x (the default context path), then
           the API of that version's generation; GET .../repository/protected/ takes nameCode:passCode.
 - Control: GET /_emulator/counters, /_emulator/issued (every token handed out); POST /_emulator/reset,
-          /_emulator/reset_counters, /_emulator/config, /_emulator/faults, /_emulator/invalidate (JSON bodies).
+          /_emulator/reset_counters, /_emulator/config, /_emulator/faults, /_emulator/invalidate,
+          /_emulator/clock (JSON bodies).
 """
 
 import argparse
@@ -58,12 +59,17 @@ NUVY_CLIENTS = {
 NEXUS_USERS = {'admin': 'admin123', u'j\u00fcrgen': u'p\u00e4:ss w\u00f6rd'}
 
 
-def _now():
-    return time.time()
-
-
-def _iso(epoch):
-    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.000Z')
+def _iso(epoch, offset='Z'):
+    """``2020-04-23T20:49:40.112Z``, or in local time with an offset (``+01:00``) as Sonatype's fixtures show."""
+    if offset in ('Z', None):
+        zone, suffix = datetime.timezone.utc, 'Z'
+    else:
+        sign = -1 if offset.startswith('-') else 1
+        hours, _colon, minutes = offset.lstrip('+-').partition(':')
+        zone = datetime.timezone(sign * datetime.timedelta(hours=int(hours), minutes=int(minutes or 0)))
+        suffix = offset
+    moment = datetime.datetime.fromtimestamp(epoch, tz=zone)
+    return moment.strftime('%Y-%m-%dT%H:%M:%S.') + '%03d' % (moment.microsecond // 1000) + suffix
 
 
 def _nexus_generation(version):
@@ -110,8 +116,15 @@ class State:
     def reset(self):
         with self.lock:
             self.counters = collections.Counter()
+            # nuvy_basic: 'rfc' URL-decodes Basic credentials (RFC 6749 2.3.1), 'raw' takes them as they are.
+            # nexla_refresh_status: a status for /token/refresh to answer with (a retired route), or None.
+            # nexus_expired: how NXRM 3.24+ shows a token past its expiry: 'flag' (isExpired) or 'gone' (410).
+            # nexus_post_conflict: POST answers 409 while any token (expired too) exists.
+            # nexus_utc_offset: NXRM dates in this offset from UTC ('+01:00'), as a server's local time.
             self.config = dict(nexla_lifetime=3600, nuvy_lifetime=3600, nexus_ticket_lifetime=20,
-                               nuvy_omit_expires_in=False, nexus_token_lifetime=None)
+                               nuvy_omit_expires_in=False, nexus_token_lifetime=None, nuvy_basic='rfc',
+                               nexla_refresh_status=None, nexus_expired='flag', nexus_post_conflict=False,
+                               nexus_utc_offset='Z')
             self.faults = []
             self.nexla_sessions = {}   # token -> dict(key, expires_at)
             self.nuvy_tokens = {}      # token -> dict(client, scope, expires_at)
@@ -119,6 +132,11 @@ class State:
             self.nexus_tokens = {}     # (instance, user) -> dict(nameCode, passCode, created)
             self.last = {}             # counter name -> dict(headers, body, query) of the last request
             self.issued = []           # every token, ticket and passCode handed out, for leak checks
+            self.clock_offset = 0.0    # seconds the emulator's clock runs ahead of real time
+
+    def now(self):
+        """The emulator's clock: real time, moved on by /_emulator/clock so tests need not sleep."""
+        return time.time() + self.clock_offset
 
     def take_fault(self, path):
         with self.lock:
@@ -213,6 +231,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.headers.get('Authorization'), self.body.decode('utf-8', 'replace'))))
         if isinstance(body, dict):  # a well-formed answer that lacks what the client needs
             raise Reply(fault.get('status', 200), body)
+        if fault.get('raw') is not None:  # JSON text Python would not write, such as 1e400
+            raise Reply(fault.get('status', 200), fault['raw'])
         if body == 'empty':
             raise Reply(fault.get('status', 200), b'')
         if fault.get('status'):
@@ -236,6 +256,7 @@ class Handler(BaseHTTPRequestHandler):
             ('POST', '/_emulator/config'): self.control_config,
             ('POST', '/_emulator/faults'): self.control_faults,
             ('POST', '/_emulator/invalidate'): self.control_invalidate,
+            ('POST', '/_emulator/clock'): self.control_clock,
             ('POST', '/nexla-api/token'): self.nexla_login,
             ('POST', '/nexla-api/token/refresh'): self.nexla_refresh,
             ('POST', '/nexla-api/token/logout'): self.nexla_logout,
@@ -276,15 +297,16 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in changes.items():
             if isinstance(value, str) and value.lstrip('-').isdigit():
                 changes[name] = int(value)  # a templated number that arrived as text
-            elif not isinstance(value, (int, float, bool, type(None))):
-                raise Reply(400, {'message': 'config %s must be a number or a boolean' % name})
+            elif not isinstance(value, (int, float, bool, str, type(None))):
+                raise Reply(400, {'message': 'config %s must be a number, a boolean or a string' % name})
         with self.state.lock:
             self.state.config.update(changes)
             return dict(self.state.config)
 
     def control_faults(self):
         """Body: a fault or a list of them: path (prefix), and status, retry_after, delay, reset,
-        body (html|truncated|empty|echo, or a JSON object to answer with), count (default 1). An empty list clears them."""
+        body (html|truncated|empty|echo, or a JSON object to answer with), raw (JSON text to answer with),
+        count (default 1). An empty list clears them."""
         faults = self._json_body()
         faults = faults if isinstance(faults, list) else [faults]
         with self.state.lock:
@@ -292,6 +314,15 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.faults = []
             self.state.faults.extend(f for f in faults if f)
             return {'faults': len(self.state.faults)}
+
+    def control_clock(self):
+        """Body: {"advance": seconds}: the emulator's clock jumps ahead (sessions, tickets and tokens age)."""
+        advance = (self._json_body() or {}).get('advance', 0)
+        if not isinstance(advance, (int, float)) or isinstance(advance, bool):
+            raise Reply(400, {'message': 'advance must be a number of seconds'})
+        with self.state.lock:
+            self.state.clock_offset += advance
+            return {'offset': self.state.clock_offset}
 
     def control_invalidate(self):
         """Body: {"provider": "nexla"|"nuvy"|"nexus"}: every token of that provider stops working."""
@@ -318,7 +349,7 @@ class Handler(BaseHTTPRequestHandler):
         token = auth[len('Bearer '):] if auth.startswith('Bearer ') else None
         with self.state.lock:
             session = self.state.nexla_sessions.get(token)
-            if not session or session['expires_at'] <= _now():
+            if not session or session['expires_at'] <= self.state.now():
                 raise Reply(401, {'message': 'Invalid or expired session token'})
             return token, session
 
@@ -327,7 +358,7 @@ class Handler(BaseHTTPRequestHandler):
             token = token or secrets.token_hex(20)
             self.state.issued.append(token)
             lifetime = self.state.config['nexla_lifetime']
-            self.state.nexla_sessions[token] = dict(key=key, expires_at=_now() + lifetime)
+            self.state.nexla_sessions[token] = dict(key=key, expires_at=self.state.now() + lifetime)
             account = NEXLA_KEYS[key]
             return dict(access_token=token, token_type='Bearer', expires_in=lifetime,
                         user=dict(account['user']), org_membership=dict(account['org_membership']),
@@ -344,6 +375,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def nexla_refresh(self):
         self._count('nexla.refresh')
+        retired = self.state.config['nexla_refresh_status']
+        if retired:
+            raise Reply(int(retired), {'message': 'refresh is not available'})
         self._nexla_preflight()
         token, session = self._nexla_bearer()
         return self._nexla_session(session['key'], token)  # same token, expiry restarted
@@ -378,14 +412,16 @@ class Handler(BaseHTTPRequestHandler):
             if not auth.startswith('Basic '):
                 raise self._oauth_error(400, 'invalid_request', 'unsupported authorization scheme')
             try:
-                decoded = base64.b64decode(auth[6:], validate=True).decode('ascii')
+                decoded = base64.b64decode(auth[6:], validate=True).decode('utf-8')
             except (binascii.Error, UnicodeDecodeError):
                 raise self._oauth_error(400, 'invalid_request', 'malformed Basic credentials')
             raw_id, sep, raw_secret = decoded.partition(':')
             if not sep:
                 raise self._oauth_error(400, 'invalid_request', 'malformed Basic credentials')
-            # RFC 6749 section 2.3.1: both parts are form-urlencoded before Basic encoding.
-            client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)
+            if self.state.config['nuvy_basic'] == 'raw':  # as servers that follow curl -u, not the RFC
+                client_id, secret = raw_id, raw_secret
+            else:  # RFC 6749 section 2.3.1: both parts are form-urlencoded before Basic encoding.
+                client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)
             challenge = {'WWW-Authenticate': 'Basic realm="nuvy"'}
         elif in_body:
             client_id, secret = form.get('client_id', ''), form.get('client_secret', '')
@@ -423,7 +459,7 @@ class Handler(BaseHTTPRequestHandler):
         with self.state.lock:
             lifetime = self.state.config['nuvy_lifetime']
             token = '.'.join(base64.urlsafe_b64encode(secrets.token_bytes(n)).decode().rstrip('=') for n in (24, 48, 32))
-            self.state.nuvy_tokens[token] = dict(client=client_id, scope=requested, expires_at=_now() + lifetime)
+            self.state.nuvy_tokens[token] = dict(client=client_id, scope=requested, expires_at=self.state.now() + lifetime)
             self.state.issued.append(token)
             omit = self.state.config['nuvy_omit_expires_in']
         answer = dict(access_token=token, token_type='bearer', scope=' '.join(requested))
@@ -450,7 +486,7 @@ class Handler(BaseHTTPRequestHandler):
         token = auth[7:] if auth[:7].lower() == 'bearer ' else None
         with self.state.lock:
             entry = self.state.nuvy_tokens.get(token)
-            if not entry or entry['expires_at'] <= _now():
+            if not entry or entry['expires_at'] <= self.state.now():
                 raise Reply(401, {'error': 'invalid_token'}, {'WWW-Authenticate': 'Bearer error="invalid_token"'})
         return dict(status='ok', client=entry['client'])
 
@@ -502,14 +538,16 @@ class Handler(BaseHTTPRequestHandler):
             password = base64.b64decode(payload['p']).decode('utf-8')
         except (TypeError, KeyError, binascii.Error, UnicodeDecodeError):
             raise Reply(400, {'message': 'Invalid payload'})
+        # NXRM 3 rebuilds these responses without their body; NXRM 2 says what is wrong.
+        quiet = not instance.startswith('2')
         if claimed != user:
-            raise Reply(400, 'Username mismatch', content_type='text/plain')
+            raise Reply(400, b'' if quiet else 'Username mismatch', content_type='text/plain')
         if password != NEXUS_USERS[user]:
-            raise Reply(403, 'Authentication failed', content_type='text/plain')
+            raise Reply(403, b'' if quiet else 'Authentication failed', content_type='text/plain')
         with self.state.lock:
             ticket = base64.b64encode(secrets.token_bytes(24)).decode('ascii')
             lifetime = self.state.config['nexus_ticket_lifetime']
-            self.state.nexus_tickets[ticket] = dict(instance=instance, user=user, expires_at=_now() + lifetime)
+            self.state.nexus_tickets[ticket] = dict(instance=instance, user=user, expires_at=self.state.now() + lifetime)
             self.state.issued.append(ticket)
         return {'t': ticket}
 
@@ -526,7 +564,7 @@ class Handler(BaseHTTPRequestHandler):
                 ticket = None
         with self.state.lock:
             entry = self.state.nexus_tickets.pop(ticket, None)  # single use, valid or not
-            if not entry or entry['instance'] != instance or entry['user'] != user or entry['expires_at'] <= _now():
+            if not entry or entry['instance'] != instance or entry['user'] != user or entry['expires_at'] <= self.state.now():
                 raise Reply(403, {'message': 'Invalid authentication ticket'})
             key = (instance, user)
             current = self.state.nexus_tokens.get(key)
@@ -537,6 +575,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.state.nexus_tokens.pop(key, None)
                 return 204, None
             if self.command == 'POST' and not auto_create:
+                if current and self.state.config['nexus_post_conflict']:
+                    raise Reply(409, {'message': 'A user token already exists for this user'})
                 current = self._nexus_new_token(key)
                 return 201, self._nexus_token_body(current, generation)
             if self.command != 'GET':
@@ -545,22 +585,29 @@ class Handler(BaseHTTPRequestHandler):
                 if not auto_create:
                     raise Reply(404, {'message': 'No user token'})
                 current = self._nexus_new_token(key)
+            if self._nexus_expired(current) and self.state.config['nexus_expired'] == 'gone':
+                raise Reply(410, 'User Token expired', content_type='text/plain')
             return self._nexus_token_body(current, generation)
 
     def _nexus_new_token(self, key):
         alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+        lifetime = self.state.config['nexus_token_lifetime']  # NXRM 3 with token expiry enabled
         token = dict(nameCode=''.join(secrets.choice(alphabet) for _index in range(8)),
                      passCode=''.join(secrets.choice(alphabet + '+/') for _index in range(44)),
-                     created=_now())
+                     created=self.state.now(), expires=self.state.now() + lifetime if lifetime else None)
         self.state.nexus_tokens[key] = token
         self.state.issued.append(token['passCode'])
         return token
 
+    def _nexus_expired(self, token):
+        return token['expires'] is not None and token['expires'] <= self.state.now()
+
     def _nexus_token_body(self, token, generation):
-        body = dict(nameCode=token['nameCode'], passCode=token['passCode'], created=_iso(token['created']))
+        offset = self.state.config['nexus_utc_offset']
+        body = dict(nameCode=token['nameCode'], passCode=token['passCode'], created=_iso(token['created'], offset))
         if generation.startswith('3'):
-            lifetime = self.state.config['nexus_token_lifetime']  # NXRM 3 with token expiry enabled
-            body.update(expires=_iso(token['created'] + lifetime) if lifetime else None, isExpired=False)
+            body.update(expires=_iso(token['expires'], offset) if token['expires'] else None,
+                        isExpired=self._nexus_expired(token))
         return body
 
     def _nexus_protected(self, instance):

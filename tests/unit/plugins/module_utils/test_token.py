@@ -7,13 +7,21 @@
 import pytest
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, parse_time
+from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
+    MAX_LIFETIME, Answer, Token, format_time, parse_time)
 
 SENT = 1_800_000_000  # 2027-01-15T08:00:00Z
 
 
+def from_response(data, sent_at, default_expires_in, requested_scope=None, extra=None):
+    answer = Answer(data, HttpClient(Options({}), 'nuvy'), 'token request')
+    return Token.from_answer(answer, sent_at, default_expires_in, requested_scope, extra)
+
+
 def test_expiry_counts_from_when_the_request_was_sent():
-    token = Token.from_response({'access_token': 'a', 'expires_in': 3600, 'token_type': 'bearer'}, SENT, 99)
+    token = from_response({'access_token': 'a', 'expires_in': 3600, 'token_type': 'bearer'}, SENT, 99)
     assert token.expires_at == SENT + 3600
     fields = token.to_dict(now=SENT + 10)
     assert fields == dict(access_token='a', token_type='Bearer', expires_in=3590,
@@ -21,14 +29,47 @@ def test_expiry_counts_from_when_the_request_was_sent():
 
 
 def test_default_lifetime_when_the_server_omits_it():
-    assert Token.from_response({'access_token': 'a'}, SENT, 3600).expires_at == SENT + 3600
-    assert Token.from_response({'access_token': 'a', 'expires_in': 'junk'}, SENT, 60).expires_at == SENT + 60
-    assert Token.from_response({'access_token': 'a', 'expires_in': '120'}, SENT, 60).expires_at == SENT + 120
+    assert from_response({'access_token': 'a'}, SENT, 3600).expires_at == SENT + 3600
+    assert from_response({'access_token': 'a', 'expires_in': None}, SENT, 60).expires_at == SENT + 60
+    assert from_response({'access_token': 'a', 'expires_in': '120'}, SENT, 60).expires_at == SENT + 120
+
+
+@pytest.mark.parametrize('expires_in, words', [
+    ('junk', 'expires_in is a string, not a number of seconds'), (True, 'is a boolean'), ({'s': 1}, 'is an object'),
+    (-5, 'not a number of seconds from 0 up'), (float('nan'), 'from 0 up'), ('-inf', 'from 0 up')])
+def test_a_wrong_lifetime_is_a_clear_error(expires_in, words):
+    with pytest.raises(TokenError) as err:
+        from_response({'access_token': 'a', 'expires_in': expires_in}, SENT, 60)
+    assert str(err.value).startswith('nuvy token request: the answer') and words in str(err.value)
+
+
+@pytest.mark.parametrize('expires_in', [1e400, 1000000000000, '1e400', 10 ** 30])
+def test_an_absurd_lifetime_is_clamped_to_the_longest_any_token_lives_here(expires_in):
+    token = from_response({'access_token': 'a', 'expires_in': expires_in}, SENT, 60)
+    assert token.expires_at == SENT + MAX_LIFETIME
+    assert token.to_dict(now=SENT)['expires_at'] == format_time(SENT + MAX_LIFETIME)
+
+
+@pytest.mark.parametrize('data, words', [
+    ({'access_token': {'a': 1}}, 'access_token is an object, not a string'),
+    ({'access_token': 12345}, 'access_token is a number, not a string'),
+    ({'access_token': 'abc\ndef'}, 'access_token holds a control character'),
+    ({'access_token': 'a', 'token_type': ['Bearer']}, 'token_type is a list'),
+    ({'access_token': 'a', 'scope': 7}, 'scope is a number'),
+])
+def test_wrong_fields_are_named(data, words):
+    with pytest.raises(TokenError) as err:
+        from_response(data, SENT, 60)
+    assert words in str(err.value) and 'abc' not in str(err.value)
+
+
+def test_a_scope_list_is_joined():
+    assert from_response({'access_token': 'a', 'scope': ['x', 'y']}, SENT, 60).scope == 'x y'
 
 
 def test_requested_scope_when_the_server_omits_it():
-    assert Token.from_response({'access_token': 'a'}, SENT, 1, ['x', 'y']).scope == 'x y'
-    assert Token.from_response({'access_token': 'a', 'scope': 'x'}, SENT, 1, ['x', 'y']).scope == 'x'
+    assert from_response({'access_token': 'a'}, SENT, 1, ['x', 'y']).scope == 'x y'
+    assert from_response({'access_token': 'a', 'scope': 'x'}, SENT, 1, ['x', 'y']).scope == 'x'
 
 
 @pytest.mark.parametrize('remaining, min_ttl, valid', [
@@ -44,8 +85,7 @@ def test_unknown_expiry_is_never_valid():
 
 
 def test_round_trip_through_a_result():
-    issued = Token.from_response({'access_token': 'a', 'expires_in': 600, 'scope': 's'}, SENT, 1,
-                                 extra={'user': {'id': 1}})
+    issued = from_response({'access_token': 'a', 'expires_in': 600, 'scope': 's'}, SENT, 1, extra={'user': {'id': 1}})
     again = Token.from_input(dict(issued.to_dict(now=SENT), source='issued'))
     assert (again.access_token, again.expires_at, again.scope, again.extra) == ('a', SENT + 600, 's', {'user': {'id': 1}})
 
@@ -63,12 +103,31 @@ def test_bad_token_dicts_are_clear():
 
 
 def test_no_access_token_in_answer():
-    with pytest.raises(TokenError, match='no access_token'):
-        Token.from_response({'token_type': 'Bearer'}, SENT, 1)
+    with pytest.raises(TokenError, match='without an access_token'):
+        from_response({'token_type': 'Bearer'}, SENT, 1)
 
 
 @pytest.mark.parametrize('text', ['2027-01-15T08:00:00Z', '2027-01-15T08:00:00+00:00', '2027-01-15 08:00:00',
-                                  '2027-01-15T08:00:00.000Z'])
+                                  '2027-01-15T08:00:00.000Z', '2027-01-15T09:00:00.000+01:00',
+                                  '2027-01-15T03:30:00-0430', '2027-01-15T08:00:00.000000000Z'])
 def test_time_formats(text):
     assert parse_time(text) == SENT
     assert format_time(SENT) == '2027-01-15T08:00:00Z'
+
+
+def test_sonatype_fixture_date_with_a_local_offset():
+    assert parse_time('2020-04-23T21:49:40.112+01:00') == parse_time('2020-04-23T20:49:40.112Z')
+
+
+@pytest.mark.parametrize('text', ['tomorrow', '2027-13-01T00:00:00Z', '2027-01-15T08:00:00+1', ''])
+def test_unreadable_times(text):
+    with pytest.raises(ValueError):
+        parse_time(text)
+
+
+def test_a_bare_token_with_a_newline_inside_is_refused_by_name():
+    with pytest.raises(TokenError) as err:
+        Token.from_input({'access_token': 'abc\rdef', 'expires_at': None})
+    assert 'control character' in str(err.value) and 'abc' not in str(err.value)
+    with pytest.raises(TokenError, match='is an object, not a string'):
+        Token.from_input({'access_token': {'a': 1}})

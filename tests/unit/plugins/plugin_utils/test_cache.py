@@ -4,6 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The token cache on disk: permissions, encryption, recovery, refusal of unsafe directories."""
 
+import hashlib
+import json
+import multiprocessing
 import os
 import stat
 
@@ -20,7 +23,8 @@ def test_entries_are_0600_in_a_0700_directory_and_never_in_clear(tmp_path):
         entry.store(TOKEN)
     assert stat.S_IMODE(os.stat(directory).st_mode) == 0o700
     files = sorted(os.listdir(directory))
-    assert len(files) == 2 and all(stat.S_IMODE(os.stat(directory / f).st_mode) == 0o600 for f in files)
+    assert len(files) == 3 and all(stat.S_IMODE(os.stat(directory / f).st_mode) == 0o600 for f in files)
+    assert (directory / 'key').stat().st_size == 32
     for name in files:
         blob = (directory / name).read_bytes()
         for clear in (b'super-secret-access-token', b'the-client-secret', b'app', b'example'):
@@ -91,3 +95,53 @@ def test_default_dir_honours_xdg_cache_home(monkeypatch, tmp_path):
     assert default_cache_dir() == str(tmp_path / 'tokensmith')
     monkeypatch.delenv('XDG_CACHE_HOME')
     assert default_cache_dir() == os.path.expanduser('~/.cache/tokensmith')
+
+
+def test_names_depend_on_the_cache_key_so_a_listing_allows_no_offline_guessing(tmp_path):
+    """Whoever can list the directory (not read the 0600 key) cannot recompute a name from a guessed password."""
+    names = []
+    for cache_dir in ('one', 'two'):
+        cache = TokenCache.open(str(tmp_path / cache_dir), warn=AssertionError)
+        with cache.entry(IDENTITY, 'guess-me') as entry:
+            entry.store(TOKEN)
+            names.append(entry.name)
+    assert names[0] != names[1]
+    unsalted = [hashlib.sha256(json.dumps(part, sort_keys=True).encode()).hexdigest() for part in (IDENTITY, 'guess-me')]
+    assert not any(part in names[0] for part in unsalted)
+    # a copied entry is useless under another cache's key, even with the right secret
+    (tmp_path / 'two' / (names[1] + '.bin')).write_bytes((tmp_path / 'one' / (names[0] + '.bin')).read_bytes())
+    assert TokenCache.open(str(tmp_path / 'two'), warn=AssertionError).peek(IDENTITY, 'guess-me') is None
+
+
+def test_a_directory_others_can_read_is_tightened_with_a_warning(tmp_path):
+    directory = tmp_path / 'readable'
+    directory.mkdir()
+    os.chmod(directory, 0o755)
+    warnings = []
+    cache = TokenCache.open(str(directory), warnings.append)
+    assert cache is not None and stat.S_IMODE(os.stat(directory).st_mode) == 0o700
+    assert len(warnings) == 1 and 'readable by group or others (mode 755); it is now 0700' in warnings[0]
+    assert TokenCache.open(str(directory), warnings.append) is not None and len(warnings) == 1
+
+
+def test_a_key_file_others_can_read_is_refused(tmp_path):
+    directory = tmp_path / 'c'
+    TokenCache.open(str(directory), warn=AssertionError)
+    os.chmod(directory / 'key', 0o644)
+    warnings = []
+    assert TokenCache.open(str(directory), warnings.append) is None
+    assert 'key file' in warnings[0] and 'private (0600)' in warnings[0]
+
+
+def _open_and_name(directory):
+    cache = TokenCache.open(directory, warn=AssertionError)
+    with cache.entry(IDENTITY, 's3cret') as entry:
+        return entry.name
+
+
+def test_concurrent_first_opens_agree_on_one_key(tmp_path):
+    context = multiprocessing.get_context('fork')
+    with context.Pool(8) as pool:
+        names = pool.map(_open_and_name, [str(tmp_path / 'race')] * 16)
+    assert len(set(names)) == 1
+    assert sorted(n for n in os.listdir(tmp_path / 'race') if n.startswith('.')) == []

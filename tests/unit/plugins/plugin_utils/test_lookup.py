@@ -20,7 +20,7 @@ KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
 
 def options(emulator, cache_dir, **extra):
     values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET,
-                  scope=[], auth_method='client_secret_basic', api_url=emulator.url + '/nexla-api', service_key=KEY,
+                  scope=[], auth_method='auto', api_url=emulator.url + '/nexla-api', service_key=KEY,
                   url=emulator.url + '/nxrm/3.70.1', username='admin', password='admin123', api_version='auto',
                   ca_path=emulator.ca, validate_certs=True, timeout=10, retries=0, use_proxy=True,
                   allow_plain_http=False, output='secret', cache=True, cache_dir=str(cache_dir), min_ttl=None,
@@ -128,3 +128,67 @@ def test_a_nexus_token_near_its_server_expiry_is_not_reread_per_lookup(emulator,
     for _attempt in range(20):
         assert lookup(emulator, 'nexus', tmp_path) == first
     assert emulator.count('nexus.token') == 2  # the first read (404, none yet) and the create
+
+
+def _renewing_lookup(args):
+    url, ca, cache_dir, barrier, refused = args
+    barrier.wait()
+    emu = SimpleNamespace(url=url, ca=ca)
+    return lookup(emu, 'nuvy', cache_dir, renew=refused, output='header')
+
+
+def test_many_hosts_refused_the_same_token_cause_one_new_request(emulator, tmp_path):
+    dead = lookup(emulator, 'nuvy', tmp_path, output='header')
+    emulator.post('invalidate', {'provider': 'nuvy'})
+    context = multiprocessing.get_context('fork')
+    barrier = context.Manager().Barrier(20)
+    with context.Pool(20) as pool:
+        headers = pool.map(_renewing_lookup, [(emulator.url, emulator.ca, str(tmp_path), barrier, dead)] * 20)
+    assert len(set(headers)) == 1 and headers[0] != dead
+    assert emulator.count('nuvy.token') == 2  # the first token and exactly one renewal
+    # a host that comes later with the same dead token gets the new one, without a request
+    assert lookup(emulator, 'nuvy', tmp_path, renew=dead.split()[1]) == headers[0].split()[1]
+    assert emulator.count('nuvy.token') == 2
+
+
+def test_renew_true_always_fetches_and_the_others_read_its_result(emulator, tmp_path):
+    first = lookup(emulator, 'nuvy', tmp_path)
+    second = lookup(emulator, 'nuvy', tmp_path, renew=True)
+    assert second != first and lookup(emulator, 'nuvy', tmp_path) == second
+    assert emulator.count('nuvy.token') == 2
+
+
+def test_renew_accepts_the_token_dict(emulator, tmp_path):
+    dead = lookup(emulator, 'nexus', tmp_path, output='token')
+    before = emulator.count('nexus.token')
+    lookup(emulator, 'nexus', tmp_path, renew=dead)
+    assert emulator.count('nexus.token') == before + 1  # asked the server again
+
+
+def test_a_refused_nexla_session_is_renewed_by_a_login_not_a_refresh(emulator, tmp_path):
+    dead = lookup(emulator, 'nexla', tmp_path)
+    emulator.post('invalidate', {'provider': 'nexla'})
+    fresh = lookup(emulator, 'nexla', tmp_path, renew=dead)
+    assert fresh != dead and emulator.count('nexla.token') == 2 and emulator.count('nexla.refresh') == 0
+
+
+def test_the_cache_remembers_which_basic_form_worked(emulator, tmp_path):
+    emulator.config(nuvy_basic='raw', nuvy_lifetime=30)  # tokens shorter than min_ttl: held, then fetched again
+    token = lookup(emulator, 'nuvy', tmp_path, output='token')
+    assert token['auth_method'] == 'client_secret_basic_raw' and emulator.count('nuvy.token') == 2
+    lookup(emulator, 'nuvy', tmp_path, renew=True)
+    assert emulator.count('nuvy.token') == 3  # the raw form first, straight away
+
+
+@pytest.mark.parametrize('option, value, words', [
+    ('client_secret', SECRET + '\n', 'client_secret holds a trailing newline'),
+    ('timeout', -1, 'timeout must be greater than 0'),
+    ('retries', -1, 'retries must be at least 0'),
+    ('min_ttl', -7200, 'min_ttl must be at least 0'),
+    ('token_url', 'https://u:Lookup-Pa55@127.0.0.1/t', 'token_url must not carry credentials'),
+])
+def test_the_lookup_checks_options_like_the_modules(emulator, tmp_path, option, value, words):
+    with pytest.raises(TokenError) as err:
+        lookup(emulator, 'nuvy', tmp_path, **{option: value})
+    assert words in str(err.value) and SECRET not in str(err.value) and 'Lookup-Pa55' not in str(err.value)
+    assert emulator.counters() == {}

@@ -69,17 +69,20 @@ print("\n".join(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/issue
         "${EMULATOR_URL}" "${EMULATOR_CA}"
 }
 
-# Fails if any of the given values (or their URL/base64 encodings) appear in the file: the leak check.
+# Fails if any of the given values appear in the file, as they are, trimmed, URL- or base64-encoded, or escaped
+# (Python repr, JSON): the leak check. A value may hold \n and other escapes (printf %b style).
 assert_no_secrets() {
     "${SERVERS_PYTHON}" - "$@" <<'PYTHON'
-import base64, sys
+import base64, codecs, json, sys
 from urllib.parse import quote, quote_plus
-path, values = sys.argv[1], [v for v in sys.argv[2:] if v]
+path = sys.argv[1]
+values = [codecs.decode(v, 'unicode_escape') if '\\' in v else v for v in sys.argv[2:] if v]
 text = open(path, encoding='utf-8', errors='replace').read()
 leaks = []
 for value in values:
-    forms = {value, quote(value, safe=''), quote_plus(value, safe='')}
+    forms = {value, value.strip(), quote(value, safe=''), quote_plus(value, safe='')}
     forms |= {base64.b64encode(f.encode()).decode() for f in list(forms)}
+    forms |= {escaped for f in list(forms) for escaped in (repr(f)[1:-1], json.dumps(f)[1:-1])}
     leaks += [f for f in forms if len(f) >= 4 and f in text]
 if leaks:
     sys.exit('LEAK: %d secret form(s) found in %s' % (len(leaks), path))

@@ -78,7 +78,8 @@ options:
       - name: tokensmith_cache
   cache_dir:
     description:
-      - The cache directory. Created with mode 0700; a directory owned by another user or writable by group or
+      - The local cache directory. Created with mode 0700 and a random cache key in a 0600 file; one that group or
+        others can read is tightened to 0700 (with a warning); one owned by another user or writable by group or
         others is refused (with a warning) and the cache is bypassed.
       - Defaults to C(tokensmith) under E(XDG_CACHE_HOME), or C(~/.cache/tokensmith).
       - Delete the directory to clear the cache.
@@ -90,6 +91,54 @@ options:
         key: cache_dir
     vars:
       - name: tokensmith_cache_dir
+  cache_url:
+    description:
+      - A Redis or Valkey store shared by many controllers, job containers and CI runners, as V(redis://host:6379/0)
+        or, with TLS, V(rediss://host:6380/0). A user and password may be given in the URL (V(redis://user:pass@host))
+        or in O(cache_password); either is never printed.
+      - The local cache stays in front of it; the store is asked when the local cache misses, so K controllers that
+        all miss at once make one token request, the others wait for it and read its result.
+      - Needs O(cache_key), and the Python library C(redis) (or C(valkey)) on the controller.
+      - When the store is unreachable, slow or full, one warning says so and the lookup goes on with the local cache.
+      - Unset, only the local cache is used.
+    type: str
+    env:
+      - name: TOKENSMITH_CACHE_URL
+    ini:
+      - section: tokensmith
+        key: cache_url
+    vars:
+      - name: tokensmith_cache_url
+  cache_key:
+    description:
+      - The secret that every controller sharing O(cache_url) is given (in AWX, through a credential) and the
+        store's readers are not - at least 16 characters, for example from C(openssl rand -base64 32).
+      - It is mixed into the entries' names and encryption keys, so whoever reads the store can neither decrypt an
+        entry nor test password guesses offline.
+    type: str
+    env:
+      - name: TOKENSMITH_CACHE_KEY
+    vars:
+      - name: tokensmith_cache_key
+  cache_password:
+    description:
+      - The password of the store of O(cache_url), when the URL carries none (as an ACL user's, C(AUTH)).
+    type: str
+    env:
+      - name: TOKENSMITH_CACHE_PASSWORD
+    vars:
+      - name: tokensmith_cache_password
+  cache_ca_path:
+    description:
+      - A PEM CA bundle to verify a C(rediss://) store against; defaults to O(ca_path), then the system's.
+    type: path
+    env:
+      - name: TOKENSMITH_CACHE_CA_PATH
+    ini:
+      - section: tokensmith
+        key: cache_ca_path
+    vars:
+      - name: tokensmith_cache_ca_path
 notes:
   - Put C(no_log) on tasks whose arguments or results show the looked-up token.
   - Options are checked before any request, as by the modules; a secret given as a list, or holding a control
@@ -155,7 +204,8 @@ RETURN = r'''
 _raw:
   description:
     - One item per term. With O(output=secret) or O(output=header), a string; with O(output=token), a dict
-      with the fields the matching module returns.
+      with the fields the matching module returns, and C(source) - V(cached) when a cache held the token, else
+      what the provider did (V(issued), V(refreshed), V(read), V(created), V(renewed)).
   type: list
   elements: raw
 '''
@@ -165,11 +215,13 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError, unexpected
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import refuse_containers
-from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import (
+    TokenLookup, reuse_definitions, share_definitions)
 
 display = Display()
+reuse_definitions(__name__)  # Ansible knows the plugin's options by its module name
 
 
 class LookupModule(LookupBase):
@@ -186,6 +238,7 @@ class LookupModule(LookupBase):
         except TokenError as err:
             raise AnsibleLookupError(str(err)) from None
         self.set_options(var_options=rendered, direct=kwargs)
+        share_definitions(self._load_name)
         results = []
         for term in terms:
             lookup = None
@@ -196,8 +249,7 @@ class LookupModule(LookupBase):
                 raise AnsibleLookupError(lookup.error(err) if lookup else str(err)) from None
             except Exception as err:  # pylint: disable=broad-except  # a bug must not leak secrets either
                 redactor = lookup.redactor if lookup else Redactor(v for v in given.values() if isinstance(v, str))
-                raise AnsibleLookupError(redactor('unexpected error (%s: %s); please report it'
-                                                  % (type(err).__name__, err))) from None
+                raise AnsibleLookupError(redactor(unexpected(err))) from None
         return results
 
     def _var_sources(self):

@@ -58,6 +58,12 @@ class Redactor:
         return text
 
 
+def unexpected(err):
+    """The line for a failure no code here expected (a bug): its type and text, for the user to report."""
+    text = str(err)
+    return 'unexpected error (%s%s); please report it' % (type(err).__name__, ': ' + text if text else '')
+
+
 _USERINFO = re.compile(r'(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@')
 
 

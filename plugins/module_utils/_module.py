@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.common.parameters import remove_values
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError, unexpected
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient)
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import (
@@ -111,8 +111,7 @@ class TokenModule(AnsibleModule):
         except TokenError as err:
             self.fail_json(msg=str(err))
         except Exception as err:  # pylint: disable=broad-except  # a bug must not leak secrets either
-            self.fail_json(msg='unexpected error (%s: %s); please report it' % (type(err).__name__, err),
-                           exception=traceback.format_exc())
+            self.fail_json(msg=unexpected(err), exception=traceback.format_exc())
         else:
             self.exit_json(**result)
 

@@ -9,6 +9,7 @@
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
     Answer, Token, effective_min_ttl, module_result)
 
@@ -16,11 +17,8 @@ PROVIDER = 'nexla'
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
 ACCEPT = 'application/vnd.nexla.api.v1+json'
 DEFAULT_EXPIRES_IN = 3600  # Nexla sessions last about an hour; used only when expires_in is missing
-DEFAULT_MIN_TTL = 300
+DEFAULT_MIN_TTL = PROVIDERS[PROVIDER].default_min_ttl
 FACT = 'nexla_token'
-# What tells one credential from another (for the lookup's cache), and what is secret about it.
-IDENTITY = ('api_url',)
-SECRETS = ('service_key',)
 
 ARGSPEC = dict(
     api_url=dict(type='str', default=DEFAULT_API_URL, fallback=env('NEXLA_API_URL')),

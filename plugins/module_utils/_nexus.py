@@ -13,6 +13,7 @@ import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import check_text, env
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
     MAX_LIFETIME, Answer, Token, effective_min_ttl, format_time, module_result)
 
@@ -22,10 +23,7 @@ TICKET_LIFETIME = 20       # seconds, as Sonatype documents
 TICKET_SAFETY = 5          # a spare ticket older than LIFETIME - SAFETY is not used
 TICKET_TRIES = 3           # token calls refused for an expired ticket are retried with a new one, this often
 RECHECK_AFTER = 3600       # a token without an expiry is read again after this long by the lookup's cache
-DEFAULT_MIN_TTL = 60
-# What tells one credential from another (for the lookup's cache), and what is secret about it.
-IDENTITY = ('url', 'username', 'api_version')
-SECRETS = ('password',)
+DEFAULT_MIN_TTL = PROVIDERS[PROVIDER].default_min_ttl
 
 
 class Generation:

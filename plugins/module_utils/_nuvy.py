@@ -12,17 +12,15 @@ from urllib.parse import quote_plus
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
     Answer, Token, effective_min_ttl, module_result)
 
 PROVIDER = 'nuvy'
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
 DEFAULT_EXPIRES_IN = 3600  # used only when the server omits expires_in
-DEFAULT_MIN_TTL = 60
+DEFAULT_MIN_TTL = PROVIDERS[PROVIDER].default_min_ttl
 FACT = 'nuvy_token'
-# What tells one credential from another (for the lookup's cache), and what is secret about it.
-IDENTITY = ('token_url', 'client_id', 'scope', 'auth_method')
-SECRETS = ('client_secret',)
 
 ARGSPEC = dict(
     token_url=dict(type='str', default=DEFAULT_TOKEN_URL, fallback=env('NUVY_TOKEN_URL'), no_log=False),

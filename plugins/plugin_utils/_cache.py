@@ -42,6 +42,26 @@ KEY_BYTES = 32
 KEY_FILE = 'key'
 
 
+class StoreDown(Exception):
+    """A store failed (already reported); the lookup carries on without it."""
+
+
+def open_caches(options, warn):
+    """The caches the lookup uses, nearest first: the local one, and the shared one when ``cache_url`` is set.
+
+    Empty when the cache is turned off; a store that cannot be used now is left out (with a warning).
+    """
+    if not options.get('cache', True):
+        return []
+    local = TokenCache.open(options.get('cache_dir') or default_cache_dir(), warn)
+    caches = [local] if local else []
+    if options.get('cache_url'):
+        from ansible_collections.tokensmith.auth.plugins.plugin_utils._shared_cache import SharedCache  # pylint: disable=import-outside-toplevel
+        shared = SharedCache.open(options, warn, local.directory if local else None)
+        caches += [shared] if shared else []
+    return caches
+
+
 def default_cache_dir():
     base = os.environ.get('XDG_CACHE_HOME') or os.path.join(os.path.expanduser('~'), '.cache')
     return os.path.join(base, 'tokensmith')

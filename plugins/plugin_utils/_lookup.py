@@ -5,26 +5,77 @@
 
 # Internal use only: this file may change without notice. Do not import it from outside the collection.
 
-"""The token lookup's work: the provider flows of the modules, behind the controller-side cache."""
+"""The token lookup's work: the provider flows of the modules, behind the controller-side caches.
+
+Ansible evaluates a lookup in a freshly forked worker for every task and host, so what a cache hit costs is
+paid thousands of times: a hit imports only the cache and the cipher. A provider's flow (and requests) is
+imported when a token must be fetched, and only that provider's.
+"""
 
 import base64
+import contextlib
+import importlib
+import json
+import os
+import tempfile
 import time
 
-from ansible_collections.tokensmith.auth.plugins.module_utils import _nexla, _nexus, _nuvy
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, Options
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
-from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import TokenCache, default_cache_dir
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import StoreDown, open_caches
 
-PROVIDERS = {'nexla': _nexla, 'nuvy': _nuvy, 'nexus': _nexus}
 OUTPUTS = ('secret', 'header', 'token')
-LOOKUP_OPTIONS = ('output', 'cache', 'cache_dir', 'min_ttl', 'renew')
+CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password', 'cache_ca_path')
+LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew') + CACHE_OPTIONS
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 
 
-def option_names(provider):
-    """The options the lookup reads for ``provider``: its identity and secrets, and the shared ones."""
-    return tuple(provider.IDENTITY) + tuple(provider.SECRETS) + tuple(CONNECTION_ARGSPEC) + LOOKUP_OPTIONS
+def _definitions_file(name):
+    from ansible import constants as C  # pylint: disable=import-outside-toplevel
+    return os.path.join(C.DEFAULT_LOCAL_TMP, '%s.config-definitions.json' % name)
+
+
+def reuse_definitions(name):
+    """Give Ansible the plugin's option definitions that an earlier worker of this run parsed, if there are any.
+
+    Ansible parses a plugin's documentation (and its doc fragments) to learn its options in every worker it
+    forks, before the plugin runs: for this lookup, a large part of what a cache hit costs. The first worker
+    of a run keeps the result in the run's own temporary directory (which Ansible removes at the end of the
+    run); the others load it from there, before Ansible would parse. Anything amiss: Ansible parses as usual.
+    """
+    from ansible import constants as C  # pylint: disable=import-outside-toplevel
+    try:
+        if C.config.has_configuration_definition('lookup', name):
+            return
+        with open(_definitions_file(name)) as handle:
+            definitions = json.load(handle)
+        if isinstance(definitions, dict) and definitions:
+            C.config.initialize_plugin_configuration_definitions('lookup', name, definitions)
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+
+
+def share_definitions(name):
+    """Keep the definitions Ansible parsed for the other workers of this run (see :func:`reuse_definitions`)."""
+    from ansible import constants as C  # pylint: disable=import-outside-toplevel
+    try:
+        path = _definitions_file(name)
+        if os.path.exists(path):
+            return
+        definitions = C.config.get_configuration_definitions('lookup', name)
+        descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tokensmith-')
+        with os.fdopen(descriptor, 'w') as handle:
+            json.dump(definitions, handle)
+        os.replace(temporary, path)
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+
+
+def option_names(profile):
+    """The options the lookup reads for a provider: its identity and secrets, and the shared ones."""
+    return profile.identity + profile.secrets + tuple(CONNECTION_ARGSPEC) + LOOKUP_OPTIONS
 
 
 def render(token, output):
@@ -43,18 +94,28 @@ class TokenLookup:
         if provider_name not in PROVIDERS:
             raise TokenError('unknown provider %r' % (provider_name,), hint='Use one of: %s' % ', '.join(sorted(PROVIDERS)))
         self.name = provider_name
-        self.provider = PROVIDERS[provider_name]
-        self.options = Options.from_ansible_plugin(plugin, option_names(self.provider))
+        self.profile = PROVIDERS[provider_name]
+        self.options = Options.from_ansible_plugin(plugin, option_names(self.profile))
         output = self.options.get('output', 'secret')
         if output not in OUTPUTS:
             raise TokenError('output must be one of %s, not %r' % (', '.join(OUTPUTS), output))
         self.output = output
-        self.secrets = [self.options.get(name) or '' for name in self.provider.SECRETS]
-        self.warn = warn
+        self.secrets = [self.options.get(name) or '' for name in self.profile.secrets]
         self.redactor = Redactor(self.secrets)
         renew = self.options.get('renew')
         self.redactor.add(*(renew.values() if isinstance(renew, dict) else [renew]))
+        self.redactor.add(self.options.get('cache_key'), self.options.get('cache_password'))
+        self.warn = lambda message: warn(self.redactor(message))
         self._http = None
+        self._provider = None
+
+    @property
+    def provider(self):
+        """The provider's flow, imported when a token must be fetched (or its fields returned)."""
+        if self._provider is None:
+            self._provider = importlib.import_module(
+                'ansible_collections.tokensmith.auth.plugins.module_utils.' + self.profile.module)
+        return self._provider
 
     @property
     def http(self):
@@ -64,38 +125,48 @@ class TokenLookup:
             self._http = HttpClient(self.options, self.provider.PROVIDER, self.redactor, self.warn)
         return self._http
 
+    def min_ttl(self):
+        value = self.options.get('min_ttl')
+        return self.profile.default_min_ttl if value is None else value
+
     def identity(self):
-        return [self.name] + [self.options.get(name) for name in self.provider.IDENTITY]
+        return [self.name] + [self.options.get(name) for name in self.profile.identity]
 
     def token(self):
-        """A valid token, from the cache when it holds one, else from the provider (stored for the others).
+        """A valid token and where it came from: from the first cache that holds one (the local one, then the
+        shared one), else from the provider; what is fetched is stored in every cache on the way back.
 
-        ``renew`` (an option) is True to get a new token whatever the cache holds, or the token (or header)
-        a server refused: then only while the cache still holds that one, so many hosts that saw the same
-        dead token cause one new request.
+        ``renew`` (an option) is True to get a new token whatever the caches hold, or the token (or header)
+        a server refused: then only while the caches still hold that one, so many hosts that saw the same
+        dead token cause one new request. Returns ``(token, source)``, source ``cached`` or the provider's.
         """
-        renew = self.options.get('renew')
-        cache = None
         secret = '\0'.join(self.secrets)
-        if self.options.get('cache', True) and secret.strip('\0'):
-            cache = TokenCache.open(self.options.get('cache_dir') or default_cache_dir(), self.warn)
-        if cache is None:
-            return self.provider.obtain(self.options, self.http, renew=bool(renew))[0]
-        identity = self.identity()
-        stored = cache.peek(identity, secret)
-        token = self._usable(stored)
-        if token is not None and not self._refused(token, renew):
-            return token
-        with cache.entry(identity, secret) as entry:
-            stored = entry.load()
-            current = self._token_from(stored)
-            token = self._usable(stored)  # whoever held the lock before us may have fetched it: single flight
+        caches = open_caches(self.options, self.warn) if secret.strip('\0') else []
+        return self._through(caches, self.identity(), secret, self.options.get('renew'))
+
+    def _through(self, caches, identity, secret, renew, current=None):
+        """The token from ``caches[0]`` or, holding its lock (single flight), from the rest; ``current`` is the
+        token an outer cache held, for the provider to refresh or renew."""
+        if not caches:
+            refused = renew is True or (current is not None and self._refused(current, renew))
+            token, outcome = self.provider.obtain(self.options, self.http, current, renew=refused)
+            return token, outcome['source']
+        cache, rest = caches[0], caches[1:]
+        try:
+            token = self._usable(cache.peek(identity, secret))
             if token is not None and not self._refused(token, renew):
-                return token
-            token, _outcome = self.provider.obtain(self.options, self.http, current,
-                                                   renew=current is not None and self._refused(current, renew))
-            entry.store(self._entry(token), token.expires_at)
-            return token
+                return token, 'cached'
+            with cache.entry(identity, secret) as entry:
+                stored = entry.load()
+                token = self._usable(stored)  # whoever held the lock before us may have fetched it
+                if token is not None and not self._refused(token, renew):
+                    return token, 'cached'
+                token, source = self._through(rest, identity, secret, renew, self._token_from(stored) or current)
+                with contextlib.suppress(StoreDown):  # the token is fetched; a store that fails now is reported
+                    entry.store(self._entry(token), token.expires_at)
+                return token, source
+        except StoreDown:  # this cache failed (reported once); carry on with the others
+            return self._through(rest, identity, secret, renew, current)
 
     def _refused(self, token, renew):
         """Whether ``renew`` asks to replace ``token``: always for True, else when it is the refused one."""
@@ -117,7 +188,7 @@ class TokenLookup:
     def _entry(self, token):
         """What the cache keeps: the token, and how long to hold one that came back already short-lived."""
         entry = {'token': token.to_dict()}
-        if not token.is_valid(self.provider.min_ttl(self.options)):
+        if not token.is_valid(self.min_ttl()):
             # The provider can do no better right now (a Nexus token near its server-side expiry, an OAuth
             # server issuing tokens shorter than min_ttl): hold it for a while instead of asking per lookup.
             entry['hold_until'] = time.time() + max(1.0, min(HOLD_MAX, (token.remaining() or 0) / 2))
@@ -127,14 +198,16 @@ class TokenLookup:
         token = self._token_from(stored)
         if token is None:
             return None
-        if token.is_valid(self.provider.min_ttl(self.options)):
+        if token.is_valid(self.min_ttl()):
             return token
         held = stored.get('hold_until')
         return token if held and time.time() < held and token.is_valid(0) else None
 
     def result(self):
-        token = self.token()
-        return self.provider.fields(token) if self.output == 'token' else render(token, self.output)
+        token, source = self.token()
+        if self.output == 'token':
+            return dict(self.provider.fields(token), source=source)
+        return render(token, self.output)
 
     def error(self, err):
         """The one-line, redacted message for a failure."""

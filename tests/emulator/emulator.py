@@ -17,7 +17,8 @@ DIR/emulator.json holds ``url``, ``ca`` (the throwaway CA's PEM file) and ``pid`
           GET /nexus/api/v1/status (protected)
 - NXRM:   {url}/nxrm/<version>[-oss|-nofeature]/ then /nexus for 2.x (the default context path), then
           the API of that version's generation; GET .../repository/protected/ takes nameCode:passCode.
-- Control: GET /_emulator/counters, /_emulator/issued (every token handed out); POST /_emulator/reset,
+- Control: GET /_emulator/counters, /_emulator/arrived (by path, before faults), /_emulator/issued (every token
+          handed out); POST /_emulator/reset,
           /_emulator/reset_counters, /_emulator/config, /_emulator/faults, /_emulator/invalidate,
           /_emulator/clock (JSON bodies).
 """
@@ -133,6 +134,7 @@ class State:
             self.last = {}             # counter name -> dict(headers, body, query) of the last request
             self.issued = []           # every token, ticket and passCode handed out, for leak checks
             self.clock_offset = 0.0    # seconds the emulator's clock runs ahead of real time
+            self.arrived = collections.Counter()  # path -> requests that arrived (before faults and delays)
 
     def now(self):
         """The emulator's clock: real time, moved on by /_emulator/clock so tests need not sleep."""
@@ -195,6 +197,8 @@ class Handler(BaseHTTPRequestHandler):
         self.body = self._read_body()
         try:
             if not self.route_path.startswith('/_emulator/'):
+                with self.state.lock:
+                    self.state.arrived[self.route_path] += 1
                 self._apply_fault()
             handler = self._route()
             result = handler()
@@ -251,6 +255,7 @@ class Handler(BaseHTTPRequestHandler):
             ('GET', '/_emulator/counters'): lambda: dict(self.state.counters),
             ('GET', '/_emulator/last'): lambda: self.state.last,
             ('GET', '/_emulator/issued'): lambda: self.state.issued,
+            ('GET', '/_emulator/arrived'): lambda: dict(self.state.arrived),
             ('POST', '/_emulator/reset'): self.control_reset,
             ('POST', '/_emulator/reset_counters'): self.control_reset_counters,
             ('POST', '/_emulator/config'): self.control_config,
@@ -290,6 +295,7 @@ class Handler(BaseHTTPRequestHandler):
     def control_reset_counters(self):
         with self.state.lock:
             self.state.counters.clear()
+            self.state.arrived.clear()
         return {'reset': 'counters'}
 
     def control_config(self):

@@ -169,6 +169,52 @@ def ensure_oidc_server(log):
         handle.write(stamp)
 
 
+# Debian packages the tests run (a real Redis server; Chromium for the documentation site), unpacked beside the
+# collection copy rather than installed: no root, nothing on the system changes. Found by the tests there.
+DEBS = {'redis': ['redis-server'], 'chromium': ['chromium']}
+
+
+def _apt(arguments, log, cwd=None):
+    return run(['apt-get', '-q'] + arguments, log, cwd=cwd or SCRATCH, env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
+
+
+def ensure_debs(name, log):
+    """``DEBS[name]`` and what they need that this machine lacks, downloaded and unpacked into SCRATCH/debs/name."""
+    target = os.path.join(SCRATCH, 'debs', name)
+    stamp_file = os.path.join(target, '.tokensmith-stamp')
+    if os.path.exists(stamp_file):
+        return target
+    if not shutil.which('apt-get'):
+        raise SystemExit('apt-get is needed to fetch %s from the Debian packages for the tests' % ', '.join(DEBS[name]))
+    os.makedirs(SCRATCH, exist_ok=True)
+
+    def missing():
+        plan = subprocess.run(['apt-get', 'install', '-s', '--no-install-recommends'] + DEBS[name],
+                              capture_output=True, text=True, env=dict(os.environ, LANG='C'), check=False)
+        return plan.returncode, [line.split()[1] for line in plan.stdout.splitlines() if line.startswith('Inst ')]
+
+    status, packages = missing()
+    if status != 0 and os.geteuid() == 0:  # no package lists yet (a fresh machine)
+        _apt(['update'], log)
+        status, packages = missing()
+    if status != 0:
+        raise SystemExit('apt-get cannot resolve %s (see %s); as root, run apt-get update' % (DEBS[name], log))
+    downloads = os.path.join(SCRATCH, 'debs', '.downloads')
+    shutil.rmtree(downloads, ignore_errors=True)
+    os.makedirs(downloads)
+    if packages and _apt(['download'] + packages, log, cwd=downloads) != 0:
+        raise SystemExit('apt-get download failed for %s; see %s' % (', '.join(packages), log))
+    shutil.rmtree(target, ignore_errors=True)
+    os.makedirs(target)
+    for deb in sorted(glob.glob(os.path.join(downloads, '*.deb'))):
+        if run(['dpkg-deb', '-x', deb, target], log) != 0:
+            raise SystemExit('could not unpack %s; see %s' % (deb, log))
+    shutil.rmtree(downloads, ignore_errors=True)
+    with open(stamp_file, 'w') as handle:
+        handle.write(' '.join(packages))
+    return target
+
+
 def venv_env(venv, extra_path=()):
     env = dict(os.environ)
     for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_COLLECTIONS_PATHS',
@@ -220,6 +266,7 @@ class Harness:
         pythons = python_bin_dir()
         if self.wants('integration'):
             ensure_oidc_server(prep_log)
+            ensure_debs('redis', prep_log)
 
         for core in self.cores:
             env = venv_env(venvs[core], [pythons])

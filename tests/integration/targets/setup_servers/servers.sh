@@ -1,5 +1,6 @@
-# Sourced by a target's runme.sh. Starts the provider emulator (and, with WANT_OIDC=1, the real OAuth 2.0
-# server), exports EMULATOR_URL, EMULATOR_CA and OIDC_URL, and stops them all when the script exits.
+# Sourced by a target's runme.sh. Starts the provider emulator (with WANT_OIDC=1 the real OAuth 2.0 server,
+# with WANT_REDIS=1 a real Redis server over TLS), exports EMULATOR_URL, EMULATOR_CA, OIDC_URL and REDIS_URL,
+# and stops them all when the script exits.
 # ansible-test passes only HOME and PATH through, so everything is found from ANSIBLE_COLLECTIONS_PATH.
 
 TOKENSMITH_ROOT=""
@@ -19,7 +20,18 @@ SERVERS_DIR="$(mktemp -d)"
 SERVERS_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
 OIDC_PID=""
 
+REDIS_PID=""
+
+stop_redis() {
+    if [ -n "${REDIS_PID}" ]; then
+        kill "${REDIS_PID}" 2>/dev/null || true
+        wait "${REDIS_PID}" 2>/dev/null || true
+        REDIS_PID=""
+    fi
+}
+
 stop_servers() {
+    stop_redis
     "${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator/emulator.py" stop --state-dir "${SERVERS_DIR}/emulator" || true
     if [ -n "${OIDC_PID}" ]; then
         kill "${OIDC_PID}" 2>/dev/null || true
@@ -53,6 +65,41 @@ if [ "${WANT_OIDC:-0}" = "1" ]; then
     OIDC_URL="$("${SERVERS_PYTHON}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' \
         "${SERVERS_DIR}/oidc.json")"
     export OIDC_URL
+fi
+
+if [ "${WANT_REDIS:-0}" = "1" ]; then
+    # tests/harness/run.py unpacks Debian's redis-server beside the copy; TLS with the emulator's CA and certificate.
+    REDIS_ROOT="${TOKENSMITH_ROOT}/debs/redis"
+    if [ ! -x "${REDIS_ROOT}/usr/bin/redis-server" ]; then
+        echo "setup_servers: redis-server is not unpacked in ${REDIS_ROOT}; run the tests with make test" >&2
+        exit 1
+    fi
+    REDIS_PASSWORD="Redis-Pa55-$(date +%s%N | tail -c 7)"
+    REDIS_PORT="$("${SERVERS_PYTHON}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    REDIS_URL="rediss://:${REDIS_PASSWORD}@127.0.0.1:${REDIS_PORT}/0"
+    export REDIS_PASSWORD REDIS_PORT REDIS_URL
+
+    REDIS_LIBRARIES="${REDIS_ROOT}/usr/lib/x86_64-linux-gnu:${REDIS_ROOT}/usr/lib/aarch64-linux-gnu"
+    start_redis() {
+        # env execs the server, so REDIS_PID is the server's own
+        env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-server" --bind 127.0.0.1 --port 0 \
+            --tls-port "${REDIS_PORT}" --tls-auth-clients no \
+            --tls-cert-file "${SERVERS_DIR}/emulator/server.pem" --tls-key-file "${SERVERS_DIR}/emulator/server.key" \
+            --tls-ca-cert-file "${EMULATOR_CA}" --requirepass "${REDIS_PASSWORD}" --save '' --appendonly no \
+            --dir "${SERVERS_DIR}" >> "${SERVERS_DIR}/redis.log" 2>&1 &
+        REDIS_PID=$!
+        for _ in $(seq 100); do
+            redis_cli ping 2>/dev/null | grep -q PONG && return 0
+            sleep 0.05
+        done
+        echo "setup_servers: redis-server did not start; see ${SERVERS_DIR}/redis.log" >&2
+        exit 1
+    }
+    redis_cli() {
+        REDISCLI_AUTH="${REDIS_PASSWORD}" LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-cli" --tls \
+            --cacert "${EMULATOR_CA}" -p "${REDIS_PORT}" "$@"
+    }
+    start_redis
 fi
 
 # ansible-playbook with the servers' coordinates as extra vars (and a scratch directory).

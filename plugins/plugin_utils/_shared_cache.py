@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+# Internal use only: this file may change without notice. Do not import it from outside the collection.
+
+"""The shared token cache on Redis or Valkey: the local cache's entries, for every controller at once.
+
+Entries are sealed exactly as in the local cache (see _cache.Sealer) under the cache key every controller is
+given (``cache_key``, which the store's readers do not have): the store holds only HMAC names and AES-GCM
+blobs, which expire when their token does. A lock per entry (SET NX with an expiry, as redis-py's Lock) makes
+the controllers that miss at once wait for the one that fetches; it expires on its own if its holder dies.
+
+The store is a cache, not a dependency: when it is unreachable, slow or full, the first failure is reported as
+one warning (the same text from every worker, which Ansible shows once), it is marked down for a while in the
+local cache directory so other workers do not wait on it too, and the lookup goes on with the local cache.
+"""
+
+import contextlib
+import os
+import time
+
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import Sealer, StoreDown
+
+KEY_PREFIX = 'tokensmith:v2:'
+SOCKET_TIMEOUT = 2.0    # seconds for a connection or an answer: a slow store is a store that is down
+DOWN_FOR = 30           # seconds a store that failed is skipped by every worker of this controller
+LOCK_MARGIN = 5         # seconds a lock outlives the longest a fetch should take (the request timeout)
+MIN_CACHE_KEY = 16      # characters
+DOWN_MARKER = 'shared-store-down'
+
+
+def _client_library():
+    """redis-py, or valkey-py (the same API); only imported when a shared store is configured."""
+    try:
+        import redis as library  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        try:
+            import valkey as library  # pylint: disable=import-outside-toplevel
+        except ImportError:
+            return None
+    return library
+
+
+class SharedCache:
+    """Entries in a Redis/Valkey store; same interface as the local TokenCache (peek, entry)."""
+
+    def __init__(self, client, library, cache_key, lock_ttl, report):
+        self.client = client
+        self.library = library
+        self.cache_key = cache_key
+        self.lock_ttl = lock_ttl
+        self.errors = (library.exceptions.RedisError, OSError)
+        self._report = report
+
+    @classmethod
+    def open(cls, options, warn, local_dir):
+        """The store of ``cache_url``, or None (after a warning) when it cannot be used now."""
+        down = os.path.join(local_dir, DOWN_MARKER) if local_dir else None
+
+        def report(problem, remember=True):
+            # The same text from every worker, so Ansible shows it once; the marker spares the others a wait.
+            warn('tokensmith shared token cache unavailable (%s); using the local cache for the next %d s. The play '
+                 'goes on' % (problem, DOWN_FOR))
+            if down and remember:
+                with contextlib.suppress(OSError):
+                    with open(down, 'w') as handle:
+                        handle.write(problem)
+
+        if down:
+            with contextlib.suppress(OSError):
+                if time.time() - os.stat(down).st_mtime < DOWN_FOR:
+                    with open(down) as handle:
+                        report(handle.read(200) or 'it failed', remember=False)
+                    return None
+        library = _client_library()
+        if library is None:
+            warn('tokensmith shared token cache disabled: cache_url needs the Python library redis (or valkey) on '
+                 'the controller; install it with: pip install redis')
+            return None
+        cache_key = options.get('cache_key')
+        if not cache_key or len(cache_key) < MIN_CACHE_KEY:
+            warn('tokensmith shared token cache disabled: set cache_key (TOKENSMITH_CACHE_KEY) on every controller to '
+                 'the same random value of at least %d characters (for example from: openssl rand -base64 32); '
+                 'using the local cache' % MIN_CACHE_KEY)
+            return None
+        try:
+            settings = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
+                            retry=library.retry.Retry(library.backoff.NoBackoff(), 0))
+            url = options.get('cache_url')
+            if url.startswith('rediss://'):
+                settings['ssl_ca_certs'] = options.get('cache_ca_path') or options.get('ca_path')
+            if options.get('cache_password') and '@' not in url.partition('://')[2].partition('/')[0]:
+                settings['password'] = options.get('cache_password')
+            client = library.Redis.from_url(url, **settings)
+        except ValueError as err:
+            warn('tokensmith shared token cache disabled: cache_url is not a redis:// or rediss:// URL (%s)'
+                 % type(err).__name__)
+            return None
+        lock_ttl = float(options.get('timeout', 30)) + LOCK_MARGIN
+        return cls(client, library, cache_key.encode('utf-8'), lock_ttl, report)
+
+    def failed(self, err):
+        """Report the failure (once per worker: the entry is abandoned) and give the exception to raise."""
+        self._report(_describe(err))
+        return StoreDown()
+
+    def peek(self, identity, secret):
+        return SharedEntry(self, Sealer(self.cache_key, identity, secret)).load()
+
+    @contextlib.contextmanager
+    def entry(self, identity, secret):
+        """The entry, locked across controllers while the ``with`` block runs.
+
+        If the holder of the lock dies, the lock expires after ``lock_ttl`` and one waiter takes it. A waiter
+        that waited longer than that goes on without the lock (at most one extra request, never a failure).
+        """
+        entry = SharedEntry(self, Sealer(self.cache_key, identity, secret))
+        lock = self.client.lock(KEY_PREFIX + entry.sealer.name + ':lock', timeout=self.lock_ttl, sleep=0.05,
+                                blocking_timeout=self.lock_ttl + LOCK_MARGIN)
+        try:
+            held = lock.acquire()
+        except self.errors as err:
+            raise self.failed(err) from None
+        try:
+            yield entry
+        finally:
+            if held:
+                with contextlib.suppress(*self.errors, self.library.exceptions.LockError):
+                    lock.release()
+
+
+class SharedEntry:
+    def __init__(self, cache, sealer):
+        self.cache = cache
+        self.sealer = sealer
+        self.key = KEY_PREFIX + sealer.name
+
+    def load(self):
+        try:
+            return self.sealer.open(self.cache.client.get(self.key))
+        except self.cache.errors as err:
+            raise self.cache.failed(err) from None
+
+    def store(self, data, expires_at=None):
+        """Seal and store; the store drops the entry when the token expires (or at once, when it already has)."""
+        ttl = int((expires_at or time.time() + 3600) - time.time()) + 1
+        if ttl <= 1:
+            return
+        try:
+            self.cache.client.set(self.key, self.sealer.seal(data), ex=ttl)
+        except self.cache.errors as err:
+            raise self.cache.failed(err) from None
+
+
+def _describe(err):
+    """What went wrong with the store, without anything from the URL (it may carry a password)."""
+    text = str(err).split('\n', maxsplit=1)[0]
+    for marker in ('@', '://'):
+        if marker in text:
+            return type(err).__name__
+    return '%s: %s' % (type(err).__name__, text[:120]) if text else type(err).__name__

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What a cache hit costs where Ansible pays it: the first evaluation of the lookup in a freshly forked worker.
+
+Ansible forks a worker for every task and host; the worker loads the lookup plugin (its documentation, the
+collection's Python) and evaluates it once. This script prepares Ansible in a parent process as the
+controller does, forks a child per sample, and times in the child one templated evaluation of
+``tokensmith.auth.token`` (warm cache) and, in other children, of ``ansible.builtin.env`` (the baseline).
+Prints medians and the ratio; asserts nothing. Run with ``make bench`` or directly with the demo venv.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
+
+from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+
+TEMPLATES = {
+    'tokensmith.auth.token': "{{ lookup('tokensmith.auth.token', 'nuvy') }}",
+    'ansible.builtin.env': "{{ lookup('ansible.builtin.env', 'HOME') }}",
+}
+
+
+def prepare(work):
+    """Ansible as a controller has it before it forks: plugin loader, data loader, variables."""
+    from ansible.parsing.dataloader import DataLoader  # pylint: disable=import-outside-toplevel
+    from ansible.plugins.loader import init_plugin_loader  # pylint: disable=import-outside-toplevel
+    from ansible.template import Templar  # pylint: disable=import-outside-toplevel
+    init_plugin_loader([work])
+    loader = DataLoader()
+    Templar(loader=loader).template(trusted('{{ [1, 2] | map("string") | join(",") }}'))  # Jinja is warm by then
+    return lambda variables: Templar(loader=loader, variables=variables)
+
+
+def in_child(job):
+    """Run ``job()`` in a forked child; return what it returned (a float)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            value = dict(value=job())
+        except Exception as err:  # pylint: disable=broad-except  # reported by the parent
+            value = dict(error='%s: %s' % (type(err).__name__, err))
+        os.write(write, json.dumps(value).encode())
+        os._exit(0)  # pylint: disable=protected-access
+    os.close(write)
+    with os.fdopen(read) as handle:
+        data = json.loads(handle.read())
+    os.waitpid(pid, 0)
+    if 'error' in data:
+        raise SystemExit('the forked evaluation failed: %s' % data['error'])
+    return data['value']
+
+
+def trusted(template):
+    """A template Ansible 2.19+ agrees to render (it renders only templates trusted as such)."""
+    try:
+        from ansible.template import trust_as_template  # pylint: disable=import-outside-toplevel
+    except ImportError:  # ansible-core 2.16
+        return template
+    return trust_as_template(template)
+
+
+def first_call(templar_for, variables, template):
+    template = trusted(template)
+
+    def job():
+        templar = templar_for(variables)
+        started = time.perf_counter()
+        templar.template(template)
+        return time.perf_counter() - started
+    return job
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
+    parser.add_argument('--samples', type=int, default=15)
+    args = parser.parse_args()
+    work = tempfile.mkdtemp(prefix='tokensmith-bench-first-')
+    emulator = Emulator(os.path.join(work, 'emulator')).start()
+    try:
+        os.makedirs(os.path.join(work, 'ansible_collections', 'tokensmith'))
+        os.symlink(ROOT, os.path.join(work, 'ansible_collections', 'tokensmith', 'auth'))
+        os.environ['ANSIBLE_COLLECTIONS_PATH'] = work
+        variables = dict(tokensmith_ca_path=emulator.ca_path, tokensmith_cache_dir=os.path.join(work, 'cache'),
+                         nuvy_token_url=emulator.url + '/nexus/oauth2/token', nuvy_client_id='tokensmith-app',
+                         nuvy_client_secret='Qz+7%/:&= ~!s3cr3t')
+        templar_for = prepare(work)
+        in_child(first_call(templar_for, variables, TEMPLATES['tokensmith.auth.token']))  # warms the cache
+        assert emulator.state.counters['nuvy.token'] == 1
+        medians = {}
+        for name, template in TEMPLATES.items():
+            samples = [in_child(first_call(templar_for, variables, template)) for _index in range(args.samples)]
+            medians[name] = statistics.median(samples)
+        assert emulator.state.counters['nuvy.token'] == 1, 'the samples were not cache hits'
+        ours, base = medians['tokensmith.auth.token'], medians['ansible.builtin.env']
+        print('first evaluation in a fresh fork, median of %d: tokensmith.auth.token (cache hit) %.1f ms, '
+              'ansible.builtin.env %.1f ms, ratio %.2f, difference %.1f ms'
+              % (args.samples, ours * 1000, base * 1000, ours / base, (ours - base) * 1000))
+        print(json.dumps(dict(first_call_ms={name: round(value * 1000, 2) for name, value in medians.items()})))
+    finally:
+        emulator.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The shared cache on a real Redis server (TLS, password): K=5 controllers - separate ansible-playbook
+# processes with their own HOME and local cache, 20 hosts each, each token used 3 times per host - make exactly
+# one token request per credential; a second wave makes none; the lock holder killed mid-fetch costs at most
+# one extra request; the store stopped mid-run costs one warning per play, never a failure; the store holds no
+# secret, token or identity in any form.
+set -eu
+WANT_REDIS=1
+source ../setup_servers/servers.sh
+set -x
+
+K=5
+export SERVERS_DIR
+export TOKENSMITH_CACHE_URL="${REDIS_URL}"
+export TOKENSMITH_CACHE_KEY="shared-cache-key-$(date +%s%N)"
+"${SERVERS_PYTHON}" - "${SERVERS_DIR}/fleet.ini" <<'PYTHON'
+import sys
+with open(sys.argv[1], 'w') as inventory:
+    inventory.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, 21)))
+    inventory.write('[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n')
+PYTHON
+
+control() {  # control PATH [JSON]
+    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+reads = ("counters", "arrived", "issued")
+data = sys.argv[4].encode() if len(sys.argv) > 4 else (None if sys.argv[3] in reads else b"{}")
+print(json.dumps(json.load(urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_emulator/" + sys.argv[3], data=data,
+      headers={"Content-Type": "application/json"}), context=ctx))))' "${EMULATOR_URL}" "${EMULATOR_CA}" "$@"
+}
+expect_counts() {  # expect_counts '{"nuvy.token": 1, ...}'
+    "${SERVERS_PYTHON}" -c 'import json, sys
+counts, expected = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+got = dict((name, counts.get(name.lstrip("<="), 0)) for name in expected)
+print("token requests:", got, "expected:", expected)
+sys.exit(0 if all(got[name] <= value if name.startswith("<=") else got[name] == value for name, value in expected.items()) else 1)' \
+        "$(control counters)" "$1"
+}
+controller() {  # controller N [extra args]: one controller with its own HOME (so its own local cache)
+    local home="${SERVERS_DIR}/controllers/$1"
+    mkdir -p "${home}"
+    HOME="${home}" play -i "${SERVERS_DIR}/fleet.ini" "${@:2}" controller.yml > "${home}.log" 2>&1 \
+        || { grep -v '^ok:' "${home}.log" | tail -n 40 >&2; return 1; }
+}
+wave() {  # wave NAME: K controllers at once, fresh HOMEs; every one must succeed
+    rm -rf "${SERVERS_DIR}/controllers"
+    local pids=()
+    for n in $(seq "${K}"); do controller "$1-${n}" & pids+=($!); done
+    for pid in "${pids[@]}"; do wait "${pid}"; done
+}
+
+control config '{"nexus_token_lifetime": null}' > /dev/null
+HOME="${SERVERS_DIR}" play setup.yml
+
+# 1. K controllers miss at once: one request per credential. 2. A second wave of new controllers: none.
+control reset_counters > /dev/null
+wave first
+expect_counts '{"nuvy.token": 1, "nexla.token": 1, "nexus.token": 1}'
+if grep -h 'WARNING' "${SERVERS_DIR}"/controllers/*.log; then exit 1; fi
+control reset_counters > /dev/null
+wave second
+expect_counts '{"nuvy.token": 0, "nexla.token": 0, "nexus.token": 0, "nexus.ticket": 0}'
+
+# 3. The lock holder is killed while its token request is held up at the server: the others still succeed,
+#    with at most one extra request (the lock expires 8 s after it was taken: timeout 3 s + 5 s).
+redis_cli flushall > /dev/null
+control reset_counters > /dev/null
+control faults '{"path": "/nexus/oauth2/token", "delay": 4}' > /dev/null
+rm -rf "${SERVERS_DIR}/controllers"
+mkdir -p "${SERVERS_DIR}/controllers/holder"
+HOME="${SERVERS_DIR}/controllers/holder" setsid bash -c "$(declare -f play); play -i '${SERVERS_DIR}/fleet.ini' \
+    -e only=nuvy controller.yml" > "${SERVERS_DIR}/controllers/holder.log" 2>&1 &
+holder=$!
+for _ in $(seq 200); do
+    control arrived | grep -q '"/nexus/oauth2/token": 1' && break
+    sleep 0.05
+done
+pids=()
+for n in $(seq 2 "${K}"); do controller "waiter-${n}" -e only=nuvy & pids+=($!); done
+sleep 0.5
+kill -KILL -- "-${holder}"
+for pid in "${pids[@]}"; do wait "${pid}"; done
+sleep 4.5  # the killed holder's request completes at the server (it was held up 4 s)
+expect_counts '{"<=nuvy.token": 2}'
+# and the holder's request did reach the server before it died (else this tested nothing)
+"${SERVERS_PYTHON}" -c 'import json, sys; sys.exit(0 if json.loads(sys.argv[1]).get("/nexus/oauth2/token") == 2 else 1)' \
+    "$(control arrived)"
+
+# 4. Everything the store holds, every key and value, has no secret, token, ticket, passCode or identity.
+redis_cli --scan > "${SERVERS_DIR}/keys.txt"
+test -s "${SERVERS_DIR}/keys.txt"
+: > "${SERVERS_DIR}/store.txt"
+while read -r key; do
+    echo "${key}" >> "${SERVERS_DIR}/store.txt"
+    redis_cli --no-raw get "${key}" >> "${SERVERS_DIR}/store.txt"
+done < "${SERVERS_DIR}/keys.txt"
+mapfile -t issued < <(issued_values)
+assert_no_secrets "${SERVERS_DIR}/store.txt" c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5 'Qz+7%/:&= ~!s3cr3t' admin123 \
+    "${TOKENSMITH_CACHE_KEY}" "${REDIS_PASSWORD}" tokensmith-app admin "${EMULATOR_URL}" nexla-api oauth2 nxrm \
+    access_token nameCode pass_code "${issued[@]}"
+
+# 5. The store stops mid-run: every play still succeeds, and each says so once.
+redis_cli flushall > /dev/null
+rm -rf "${SERVERS_DIR}/controllers"
+pids=()
+for n in $(seq "${K}"); do
+    controller "stopped-${n}" -e only=nuvy -e "continue_when=${SERVERS_DIR}/store-stopped" & pids+=($!)
+done
+for _ in $(seq 400); do
+    [ "$(grep -l 'Wait for the test to stop the store' "${SERVERS_DIR}"/controllers/*.log 2>/dev/null | wc -l)" -ge "${K}" ] && break
+    sleep 0.1
+done
+stop_redis
+touch "${SERVERS_DIR}/store-stopped"
+for pid in "${pids[@]}"; do wait "${pid}"; done
+for n in $(seq "${K}"); do
+    log="${SERVERS_DIR}/controllers/stopped-${n}.log"
+    # Ansible folds long warnings onto several lines: count them as one paragraph each
+    test "$(tr '\n' ' ' < "${log}" | tr -s ' ' | grep -o 'tokensmith shared token cache unavailable' | wc -l)" -eq 1 \
+        || { grep -v '^ok:' "${log}" | tail -n 30 >&2; exit 1; }
+    grep -q 'failed=0' "${log}"
+done
+cat "${SERVERS_DIR}"/controllers/*.log > "${SERVERS_DIR}/all.log"
+assert_no_secrets "${SERVERS_DIR}/all.log" "${REDIS_PASSWORD}" "${TOKENSMITH_CACHE_KEY}" 'Qz+7%/:&= ~!s3cr3t'
+
+echo "shared cache: all checks passed"

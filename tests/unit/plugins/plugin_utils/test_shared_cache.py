@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) tokensmith.auth contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The shared cache's rules, against a stand-in for the store (the real Redis runs in the shared_cache target)."""
+
+import sys
+import threading
+import time
+import types
+
+import pytest
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
+from ansible_collections.tokensmith.auth.plugins.plugin_utils import _shared_cache
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import StoreDown, TokenCache, open_caches
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._shared_cache import KEY_PREFIX, SharedCache
+
+IDENTITY = ['nuvy', 'https://example/token', 'app', [], 'auto']
+KEY = 'a-cache-key-of-enough-length'
+
+
+class FakeStore:
+    """Enough of a Redis client for these rules: GET, SET with an expiry, and a lock; ``down`` makes it fail."""
+
+    class exceptions:  # pylint: disable=invalid-name  # the library's module layout
+        class RedisError(Exception):
+            pass
+
+        class LockError(RedisError):
+            pass
+
+    def __init__(self):
+        self.data, self.expiry, self.down, self.locks = {}, {}, False, {}
+        self.guard = threading.Lock()
+
+    def _check(self):
+        if self.down:
+            raise self.exceptions.RedisError('Error 111 connecting to 127.0.0.1:6379. Connection refused.')
+
+    def get(self, key):
+        self._check()
+        return self.data.get(key)
+
+    def set(self, key, value, ex=None):
+        self._check()
+        self.data[key], self.expiry[key] = value, ex
+
+    def lock(self, name, timeout, sleep, blocking_timeout):
+        store = self
+
+        class Lock:
+            def acquire(self):
+                store._check()  # pylint: disable=protected-access
+                deadline = time.time() + blocking_timeout
+                while time.time() < deadline:
+                    with store.guard:
+                        if store.locks.get(name, 0) < time.time():
+                            store.locks[name] = time.time() + timeout
+                            return True
+                    time.sleep(sleep)
+                return False
+
+            def release(self):
+                store.locks.pop(name, None)
+        return Lock()
+
+
+def shared(store, **options):
+    values = dict(cache_key=KEY)
+    values.update(options)
+    warnings = []
+    library = types.SimpleNamespace(exceptions=FakeStore.exceptions)
+    return SharedCache(store, library, values['cache_key'].encode(), 2.0, warnings.append), warnings
+
+
+def test_entries_are_sealed_named_by_hmac_and_expire_with_their_token():
+    store = FakeStore()
+    cache, _warnings = shared(store)
+    with cache.entry(IDENTITY, 's3cret') as entry:
+        entry.store({'token': {'access_token': 'tok-abcdefgh'}}, time.time() + 120)
+    assert len(store.data) == 1
+    key, blob = next(iter(store.data.items()))
+    assert key.startswith(KEY_PREFIX) and b'tok-abcdefgh' not in blob and 's3cret' not in key and 'app' not in key
+    assert 119 <= store.expiry[key] <= 122
+    assert cache.peek(IDENTITY, 's3cret') == {'token': {'access_token': 'tok-abcdefgh'}}
+    assert cache.peek(IDENTITY, 'another-secret') is None
+    other, _warnings = shared(store, cache_key='another-cache-key-123456')
+    assert other.peek(IDENTITY, 's3cret') is None  # another cache key names (and seals) it differently
+
+
+def test_an_expired_token_is_not_stored():
+    store = FakeStore()
+    cache, _warnings = shared(store)
+    with cache.entry(IDENTITY, 's3cret') as entry:
+        entry.store({'token': {}}, time.time() - 5)
+    assert store.data == {}
+
+
+@pytest.mark.parametrize('when', ['peek', 'lock', 'load', 'store'])
+def test_a_failing_store_raises_store_down_after_one_report(when):
+    store = FakeStore()
+    cache, warnings = shared(store)
+    with pytest.raises(StoreDown):
+        if when == 'peek':
+            store.down = True
+            cache.peek(IDENTITY, 's3cret')
+        elif when == 'lock':
+            store.down = True
+            with cache.entry(IDENTITY, 's3cret'):
+                pass
+        else:
+            with cache.entry(IDENTITY, 's3cret') as entry:
+                store.down = True
+                entry.load() if when == 'load' else entry.store({}, time.time() + 60)
+    assert len(warnings) == 1 and 'Connection refused' in warnings[0]
+
+
+def test_a_dead_holder_s_lock_expires_and_a_waiter_goes_on():
+    store = FakeStore()
+    cache, _warnings = shared(store)
+    name = None
+    with cache.entry(IDENTITY, 's3cret') as entry:
+        name = entry.key + ':lock'
+    store.locks[name] = time.time() + 0.5  # a holder that died half a second before its lock expires
+    started = time.time()
+    with cache.entry(IDENTITY, 's3cret'):
+        assert 0.4 <= time.time() - started < 2
+
+
+def options(tmp_path, **extra):
+    values = dict(cache=True, cache_dir=str(tmp_path / 'local'), cache_url='redis://127.0.0.1:1/0', cache_key=KEY,
+                  timeout=1)
+    values.update(extra)
+    return Options(values)
+
+
+def test_without_the_client_library_a_clear_warning_names_the_pip_command(tmp_path, monkeypatch):
+    monkeypatch.setattr(_shared_cache, '_client_library', lambda: None)
+    warnings = []
+    caches = open_caches(options(tmp_path), warnings.append)
+    assert [type(cache) for cache in caches] == [TokenCache]
+    assert 'pip install redis' in warnings[0]
+
+
+@pytest.mark.parametrize('key', [None, 'short'])
+def test_without_a_cache_key_the_shared_cache_is_not_used(tmp_path, monkeypatch, key):
+    monkeypatch.setattr(_shared_cache, '_client_library', lambda: sys.modules[__name__])
+    warnings = []
+    caches = open_caches(options(tmp_path, cache_key=key), warnings.append)
+    assert [type(cache) for cache in caches] == [TokenCache] and 'TOKENSMITH_CACHE_KEY' in warnings[0]
+
+
+def test_a_store_that_failed_moments_ago_is_skipped_with_the_same_words(tmp_path):
+    pytest.importorskip('redis')
+    warnings = []
+    first = open_caches(options(tmp_path), warnings.append)[1]
+    with pytest.raises(StoreDown):
+        first.peek(IDENTITY, 's3cret')  # nothing listens on port 1
+    again = open_caches(options(tmp_path), warnings.append)
+    assert [type(cache) for cache in again] == [TokenCache]  # skipped: no wait on a dead store
+    assert len(set(warnings)) == 1 and 'Connection refused' in warnings[0]
+
+
+def test_the_password_in_the_url_never_reaches_a_warning(tmp_path):
+    pytest.importorskip('redis')
+    warnings = []
+    cache = open_caches(options(tmp_path, cache_url='redis://user:Store-Pa55@127.0.0.1:1/0'), warnings.append)[1]
+    with pytest.raises(StoreDown):
+        cache.peek(IDENTITY, 's3cret')
+    assert warnings and 'Store-Pa55' not in ' '.join(warnings)
+
+
+def test_two_controllers_share_one_token_and_a_dead_store_only_costs_a_warning(emulator, tmp_path, monkeypatch):
+    from ansible_collections.tokensmith.auth.plugins.plugin_utils import _lookup
+    from ansible_collections.tokensmith.auth.tests.unit.plugins.plugin_utils.test_lookup import lookup
+    store = FakeStore()
+    warnings = []
+
+    def caches(controller):
+        def open_for(options, warn):
+            return [TokenCache.open(str(tmp_path / controller), warn), shared(store)[0]]
+        return open_for
+    for controller in ('a', 'b', 'c'):
+        monkeypatch.setattr(_lookup, 'open_caches', caches(controller))
+        assert lookup(emulator, 'nuvy', tmp_path, warnings)
+    assert emulator.count('nuvy.token') == 1 and len(store.data) == 1
+    store.down = True
+    monkeypatch.setattr(_lookup, 'open_caches', caches('d'))
+    assert lookup(emulator, 'nuvy', tmp_path, warnings)
+    assert lookup(emulator, 'nuvy', tmp_path, warnings)  # the local cache of d holds it now
+    assert emulator.count('nuvy.token') == 2 and warnings == []  # reported through the store's own report

@@ -228,9 +228,12 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         sources = self._var_sources()
         # A lookup gets play variables as written; render the ones that feed our options (before path options
-        # are resolved, which would otherwise happen to the unrendered text).
+        # are resolved, which would otherwise happen to the unrendered text). An empty value counts as unset, so
+        # a blank variable (a role's default, an AWX credential's empty field) never hides the environment.
         variables = variables or {}
         rendered = dict((source, self._templar.template(variables[source])) for source in sources if source in variables)
+        rendered = dict((source, value) for source, value in rendered.items() if value != '')
+        kwargs = dict((name, value) for name, value in kwargs.items() if value != '')
         given = dict((sources[source], value) for source, value in rendered.items())
         given.update(kwargs)
         try:

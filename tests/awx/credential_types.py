@@ -58,15 +58,22 @@ INJECTORS_SCHEMA = {
     'type': 'object',
     'additionalProperties': False,
     'properties': {
-        'file': {'type': 'object', 'patternProperties': {r'^template(\.[a-zA-Z_]+[a-zA-Z0-9_]*)?$': {'type': 'string'}},
-                 'additionalProperties': False},
-        'env': {'type': 'object', 'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string',
-                                                                                       'pattern': '^[\x00-\x7F]*$'}},
-                'additionalProperties': False},
-        'extra_vars': {'type': 'object', 'patternProperties': {
-            r'^[a-zA-Z_\{\}]+[a-zA-Z0-9_\{\}]*$': {'anyOf': [{'type': 'string'}, {'type': 'array'},
-                                                            {'$ref': '#/properties/extra_vars'}]}},
-            'additionalProperties': False},
+        'file': {
+            'type': 'object',
+            'patternProperties': {r'^template(\.[a-zA-Z_]+[a-zA-Z0-9_]*)?$': {'type': 'string'}},
+            'additionalProperties': False,
+        },
+        'env': {
+            'type': 'object',
+            'patternProperties': {'^[a-zA-Z_]+[a-zA-Z0-9_]*$': {'type': 'string', 'pattern': '^[\x00-\x7F]*$'}},
+            'additionalProperties': False,
+        },
+        'extra_vars': {
+            'type': 'object',
+            'patternProperties': {r'^[a-zA-Z_\{\}]+[a-zA-Z0-9_\{\}]*$': {
+                'anyOf': [{'type': 'string'}, {'type': 'array'}, {'$ref': '#/properties/extra_vars'}]}},
+            'additionalProperties': False,
+        },
     },
 }
 
@@ -104,7 +111,8 @@ def validate(credential_type):
             errors.append('field IDs must be unique (%s)' % field.get('id'))
         ids.append(field.get('id'))
         kind = field.get('type', 'string')
-        if 'default' in field and type(field['default']) is not {'string': str, 'boolean': bool}[kind]:
+        # exactly the type, as AWX checks it (a boolean is not a string, and True is not 1)
+        if 'default' in field and field['default'].__class__ is not {'string': str, 'boolean': bool}[kind]:
             errors.append('%s is not a %s' % (field['default'], kind))
         for key in ('choices', 'multiline', 'format', 'secret'):
             if key in field and kind != 'string':

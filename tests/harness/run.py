@@ -2,17 +2,23 @@
 # Copyright (c) tokensmith.auth contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The project's test command (``make test``) and demo (``make demo``); needs only Python 3 and PyPI.
+"""The project's commands: ``make test``, ``make check``, ``make demo``, ``make docs``, ``make bench``.
 
-    python3 tests/harness/run.py test [--core 2.19] [--only sanity,units,...]
-    python3 tests/harness/run.py demo
+    python3 tests/harness/run.py test [--core 2.19] [--only sanity,units,...] [--sanity-test pep8] [--target roles]
+    python3 tests/harness/run.py check       # the fast inner loop: units and the quick sanity tests on one core, lint
+    python3 tests/harness/run.py demo [ansible-playbook arguments]
+    python3 tests/harness/run.py docs        # the documentation site, into docs/_build/html
+    python3 tests/harness/run.py bench
 
-It makes one virtualenv per supported ansible-core from the pinned files in tests/requirements/,
-works around the two things that keep ansible-test from running offline (see ../shared/TESTING.md),
-runs every check, and ends with one line ``N passed, M failed``.
+It makes one virtualenv per supported ansible-core from the pinned files in tests/requirements/, works around
+the two things that keep ansible-test from running offline (see ../shared/TESTING.md), and runs the checks.
+Everything runs on the primary ansible-core; on the others, what differs per version (the module and plugin
+faces, their docs and imports, and the integration targets with the alias every_core). It prints each phase's
+time and ends with one line ``N passed, M failed in S s``.
 """
 
 import argparse
+import concurrent.futures
 import glob
 import hashlib
 import json
@@ -21,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -28,17 +35,28 @@ VENVS = os.path.join(ROOT, '.venv')
 # Outside the checkout: inside it, ansible-test would list files with git and find the copy ignored.
 SCRATCH = os.path.join(tempfile.gettempdir(), 'tokensmith-test-' + hashlib.sha256(ROOT.encode()).hexdigest()[:8])
 COLLECTION = os.path.join(SCRATCH, 'ansible_collections', 'tokensmith', 'auth')
+# The second lane works in its own copy (ansible-test writes into the collection it runs in), beside the same
+# servers, browser and Pythons.
+SECOND = os.path.join(SCRATCH, 'second')
+SHARED = ('oidc', 'debs', 'pythons')
 LOGS = os.path.join(ROOT, 'tests', 'output', 'harness')
+DOCS_OUT = os.path.join(ROOT, 'docs', '_build', 'html')
 ANSIBLE_TEST_CACHE = os.path.expanduser('~/.ansible/test/cache')
 
 # ansible-core under test -> the Python its controller runs on.
 CORES = {'2.16': '3.11', '2.19': '3.11', '2.21': '3.12'}
-TOOLS_CORE = '2.19'   # its venv also holds ansible-lint, antsibull-changelog and ansible-builder
+PRIMARY = '2.19'   # everything runs on it; its venv also holds the lint, changelog, builder and docs tools
 # pip versions ansible-test bootstraps into its venvs (python_requirements.get_venv_packages).
 ANSIBLE_TEST_PIPS = ('23.1.2', '24.2', '25.2')
 STANDIN_PIP = '24.2'
-MODULES = ('nexla_token', 'nuvy_oauth_token', 'nexus_user_token')
-CHECKS = ('sanity', 'units', 'integration', 'lint', 'changelog', 'builder', 'build')
+CHECKS = ('sanity', 'units', 'integration', 'lint', 'changelog', 'builder', 'build', 'docs')
+# On the other cores: the sanity tests whose rules or subject change with ansible-core, the unit tests of the
+# faces that talk to ansible-core (modules, the lookup and its cache), and the integration targets so marked.
+SANITY_EVERY_CORE = ('validate-modules', 'ansible-doc', 'import', 'runtime-metadata')
+UNITS_EVERY_CORE = ('tests/unit/plugins/modules/', 'tests/unit/plugins/plugin_utils/')  # ansible-test wants the /
+INTEGRATION_EVERY_CORE = 'every_core/'  # an alias; ansible-test wants the /
+# make check: the sanity tests that catch most mistakes, on the controller's Python only.
+SANITY_QUICK = ('pep8', 'pylint', 'validate-modules', 'ansible-doc', 'yamllint')
 
 
 def say(message):
@@ -100,7 +118,7 @@ def ensure_venv(name, python_version, requirements, log):
     shutil.rmtree(venv, ignore_errors=True)
     for command in ([python, '-m', 'venv', venv],
                     [os.path.join(venv, 'bin', 'python'), '-m', 'pip', 'install', '--disable-pip-version-check',
-                     '-q', '-r', requirements]):
+                     '--no-compile', '-q', '-r', requirements]):
         if run(command, log) != 0:
             raise SystemExit('could not prepare %s; see %s' % (venv, log))
     with open(stamp_file, 'w') as handle:
@@ -133,19 +151,25 @@ def ensure_get_pip_standin(venv, log):
                 handle.write(STANDIN)
 
 
-def copy_collection():
-    """The working tree (tracked and untracked-not-ignored files) under ansible_collections/tokensmith/auth."""
+def copy_collection(root=SCRATCH):
+    """The working tree (tracked and untracked-not-ignored files) under root/ansible_collections/tokensmith/auth."""
+    collection = os.path.join(root, 'ansible_collections', 'tokensmith', 'auth')
     files = subprocess.check_output(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
                                     cwd=ROOT).decode().split('\0')
-    shutil.rmtree(COLLECTION, ignore_errors=True)
+    shutil.rmtree(collection, ignore_errors=True)
     for relative in filter(None, files):
         source = os.path.join(ROOT, relative)
         if not os.path.lexists(source):
             continue  # deleted but not yet committed
-        target = os.path.join(COLLECTION, relative)
+        target = os.path.join(collection, relative)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(source, target, follow_symlinks=False)
-    return COLLECTION
+    if root != SCRATCH:
+        for name in SHARED:
+            link = os.path.join(root, name)
+            if not os.path.lexists(link):
+                os.symlink(os.path.join(SCRATCH, name), link)
+    return collection
 
 
 def ensure_oidc_server(log):
@@ -228,79 +252,165 @@ def venv_env(venv, extra_path=()):
 
 
 class Harness:
-    def __init__(self, cores, only, sanity_tests=()):
-        self.cores = cores
-        self.only = only
+    """Runs checks, one line each with its time, in two lanes at once where it can (the machine has two cores, and
+    a check seldom keeps both busy), and keeps the results."""
+
+    def __init__(self, only=CHECKS, sanity_tests=(), targets=()):
+        self.only = set(only)
         self.sanity_tests = [arg for name in sanity_tests for arg in ('--test', name)]
+        self.targets = list(targets)
         self.results = []
+        self.started = time.time()
+        self.lock = threading.Lock()
         os.makedirs(LOGS, exist_ok=True)
         for old in glob.glob(os.path.join(LOGS, '*.log')):
             os.unlink(old)
 
-    def check(self, name, command, env, cwd=None, timeout=3600):
+    def phase(self, name, work, *args):
+        """Run ``work(*args)`` as a named phase and print its time."""
+        started = time.time()
+        result = work(*args)
+        say('---- %-34s %6.1f s' % (name, time.time() - started))
+        return result
+
+    def check(self, name, command, env, cwd=COLLECTION, timeout=3600):
         log = os.path.join(LOGS, name.replace(' ', '_').replace('/', '_') + '.log')
         started = time.time()
-        status = run(command, log, cwd=cwd or COLLECTION, env=env, timeout=timeout)
+        status = run(command, log, cwd=cwd, env=env, timeout=timeout)
         elapsed = time.time() - started
-        self.results.append((name, status == 0, elapsed))
         where = '' if status == 0 else '   (log: %s)' % os.path.relpath(log, ROOT)
-        say('%s %-34s %6.1f s%s' % ('PASS' if status == 0 else 'FAIL', name, elapsed, where))
+        lines = ['%s %-34s %6.1f s%s' % ('PASS' if status == 0 else 'FAIL', name, elapsed, where)]
         if status != 0:
             with open(log, 'rb') as handle:
-                tail = handle.read().decode('utf-8', 'replace').splitlines()[-40:]
-            say('\n'.join('    | ' + line for line in tail))
+                lines += ['    | ' + line for line in handle.read().decode('utf-8', 'replace').splitlines()[-40:]]
+        with self.lock:
+            self.results.append((name, status == 0, elapsed))
+            say('\n'.join(lines))
         return status == 0
 
     def wants(self, check):
         return check in self.only
 
-    def run(self):
-        prep_log = os.path.join(LOGS, 'prepare.log')
-        venvs = {}
-        tool_checks = self.only & {'lint', 'changelog', 'builder', 'build'}
-        for core in set(self.cores) | ({TOOLS_CORE} if tool_checks else set()):
-            venvs[core] = ensure_venv('core-' + core, CORES[core],
-                                      os.path.join(ROOT, 'tests', 'requirements', 'core-%s.txt' % core), prep_log)
-        ensure_get_pip_standin(next(iter(venvs.values())), prep_log)
-        copy_collection()
-        pythons = python_bin_dir()
+    def prepare(self, cores):
+        """Virtualenvs, the pip stand-in, the collection copies, and the servers and browser the tests run."""
+        log = os.path.join(LOGS, 'prepare.log')
+        jobs = dict((core, (ensure_venv, 'core-' + core, CORES[core],
+                            os.path.join(ROOT, 'tests', 'requirements', 'core-%s.txt' % core), log)) for core in set(cores))
         if self.wants('integration'):
-            ensure_oidc_server(prep_log)
-            ensure_debs('redis', prep_log)
+            jobs.update(oidc=(ensure_oidc_server, log), redis=(ensure_debs, 'redis', log))
+        if self.wants('docs'):
+            jobs['chromium'] = (ensure_debs, 'chromium', log)
+        # Downloads and installs wait on the network and the disk as much as on a core: two at a time.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+            futures = dict((name, pool.submit(job[0], *job[1:])) for name, job in jobs.items())
+            done = dict((name, future.result()) for name, future in futures.items())
+        venvs = dict((core, done[core]) for core in set(cores))
+        ensure_get_pip_standin(venvs[cores[0]], log)
+        pythons = python_bin_dir()
+        copy_collection()
+        copy_collection(SECOND)
+        return venvs, pythons
 
-        for core in self.cores:
-            env = venv_env(venvs[core], [pythons])
-            test = [os.path.join(venvs[core], 'bin', 'ansible-test')]
-            controller = '--python=%s' % CORES[core]
-            if self.wants('sanity'):
-                self.check('sanity (core %s)' % core, test + ['sanity', '--color', 'no', '--venv'] + self.sanity_tests, env)
-            if self.wants('units'):
-                self.check('units (core %s)' % core, test + ['units', '--color', 'no', '--venv', controller], env)
-            if self.wants('integration'):
-                self.check('integration (core %s)' % core, test + ['integration', '--color', 'no', controller], env)
+    def test(self, cores):
+        """make test: everything on the primary core, then the tools, in one lane; what differs per version on the
+        other cores in the other."""
+        tools = bool(self.only & {'lint', 'changelog', 'builder', 'build', 'docs'})
+        venvs, pythons = self.phase('prepare', self.prepare, sorted(set(cores) | ({PRIMARY} if tools else set())))
+        second_collection = os.path.join(SECOND, 'ansible_collections', 'tokensmith', 'auth')
 
-        if tool_checks:
-            self.tools(venvs[TOOLS_CORE], venv_env(venvs[TOOLS_CORE], [pythons]))
+        def first_lane():
+            if PRIMARY in cores:
+                self.phase('core %s' % PRIMARY, self.core, PRIMARY, venvs[PRIMARY], pythons, COLLECTION)
+            if tools:
+                self.phase('tools', self.tools, venvs[PRIMARY], venv_env(venvs[PRIMARY], [pythons]), COLLECTION)
+
+        def second_lane():
+            for core in sorted(core for core in cores if core != PRIMARY):
+                self.phase('core %s (per version)' % core, self.core, core, venvs[core], pythons, second_collection)
+        lanes = [threading.Thread(target=lane) for lane in (first_lane, second_lane)]
+        for lane in lanes:
+            lane.start()
+        for lane in lanes:
+            lane.join()
+        return self.summary()
+
+    def core(self, core, venv, pythons, collection):
+        env = venv_env(venv, [pythons])
+        test = [os.path.join(venv, 'bin', 'ansible-test')]
+        controller = '--python=%s' % CORES[core]
+        primary = core == PRIMARY
+        scope = '' if primary else ' (per version)'
+        if self.wants('sanity'):
+            subset = self.sanity_tests or ([] if primary else [a for t in SANITY_EVERY_CORE for a in ('--test', t)])
+            self.check('sanity (core %s)%s' % (core, '' if self.sanity_tests else scope),
+                       test + ['sanity', '--color', 'no', '--venv'] + subset, env, collection)
+        if self.wants('units'):
+            self.check('units (core %s)%s' % (core, scope),
+                       test + ['units', '--color', 'no', '--venv', controller] + ([] if primary else list(UNITS_EVERY_CORE)),
+                       env, collection)
+        if self.wants('integration'):
+            targets = self.targets or ([] if primary else [INTEGRATION_EVERY_CORE])
+            self.check('integration (core %s)%s' % (core, '' if self.targets else scope),
+                       test + ['integration', '--color', 'no', controller] + targets, env, collection)
+
+    def quick(self):
+        """make check: units and the quick sanity tests on the primary core, and ansible-lint; no servers."""
+        self.only = {'units', 'sanity', 'lint'}
+        venvs, pythons = self.phase('prepare', self.prepare, [PRIMARY])
+        env = venv_env(venvs[PRIMARY], [pythons])
+        test = [os.path.join(venvs[PRIMARY], 'bin', 'ansible-test')]
+        controller = '--python=%s' % CORES[PRIMARY]
+
+        def checks():
+            self.check('units (core %s)' % PRIMARY, test + ['units', '--color', 'no', '--venv', controller], env)
+            self.check('sanity, quick (core %s)' % PRIMARY, test + ['sanity', '--color', 'no', '--venv', controller]
+                       + [a for t in SANITY_QUICK for a in ('--test', t)], env)
+            self.lint(venvs[PRIMARY], env, COLLECTION)
+        self.phase('checks', checks)
+        return self.summary()
+
+    def summary(self):
         passed = sum(1 for result in self.results if result[1])
         failed = len(self.results) - passed
-        say('%d passed, %d failed' % (passed, failed))
+        say('%d passed, %d failed in %.0f s' % (passed, failed, time.time() - self.started))
         return 1 if failed or not self.results else 0
 
-    def tools(self, venv, env):
+    def lint(self, venv, env, collection):
+        lint_env = dict(env, ANSIBLE_LINT_SKIP_GUESS_FILE='1', ANSIBLE_COLLECTIONS_PATH=_root_of(collection))
+        self.check('ansible-lint (production)', [os.path.join(venv, 'bin', 'ansible-lint'), '--offline', '--nocolor',
+                                                 '--profile', 'production'], lint_env, collection)
+
+    def tools(self, venv, env, collection):
         bin_dir = os.path.join(venv, 'bin')
+        python = os.path.join(bin_dir, 'python')
+        harness = os.path.join(ROOT, 'tests', 'harness')
+        root = _root_of(collection)
         if self.wants('lint'):
-            lint_env = dict(env, ANSIBLE_LINT_SKIP_GUESS_FILE='1', ANSIBLE_COLLECTIONS_PATH=SCRATCH)
-            self.check('ansible-lint (production)', [os.path.join(bin_dir, 'ansible-lint'), '--offline', '--nocolor',
-                                                     '--profile', 'production'], lint_env)
+            self.lint(venv, env, collection)
         if self.wants('changelog'):
-            self.check('antsibull-changelog lint', [os.path.join(bin_dir, 'antsibull-changelog'), 'lint'], env)
+            self.check('antsibull-changelog lint', [os.path.join(bin_dir, 'antsibull-changelog'), 'lint'], env, collection)
         if self.wants('builder'):
-            self.check('ansible-builder introspect', [os.path.join(bin_dir, 'ansible-builder'), 'introspect',
-                                                      '--sanitize', SCRATCH], env)
+            self.check('execution environment', [python, os.path.join(harness, 'ee_check.py'), root], env, collection)
         if self.wants('build'):
-            self.check('build, install, ansible-doc', [os.path.join(bin_dir, 'python'),
-                                                       os.path.join(ROOT, 'tests', 'harness', 'smoke_build.py'),
-                                                       COLLECTION], env)
+            self.check('build, install, ansible-doc', [python, os.path.join(harness, 'smoke_build.py'), collection],
+                       env, collection)
+        if self.wants('docs'):
+            docs_env = dict(env, ANSIBLE_COLLECTIONS_PATH=root)
+            self.check('antsibull-docs lint-collection-docs', [os.path.join(bin_dir, 'antsibull-docs'),
+                                                               'lint-collection-docs', '--plugin-docs', '.'],
+                       docs_env, collection)
+            site = os.path.join(SCRATCH, 'docs-site')
+            if self.check('docs site (antsibull-docs, Sphinx)', [python, os.path.join(harness, 'docs.py'), 'build',
+                                                                 root, site], docs_env, collection):
+                self.check('docs site in headless Chromium', [python, os.path.join(harness, 'docs.py'), 'check', site,
+                                                              os.path.join(ROOT, 'tests', 'output', 'docs'),
+                                                              os.path.join(SCRATCH, 'debs', 'chromium')],
+                           docs_env, collection)
+
+
+def _root_of(collection):
+    """The directory that holds ansible_collections/ for a collection copy."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(collection)))
 
 
 def demo_venv():
@@ -344,23 +454,40 @@ def demo():
     return status
 
 
+def docs():
+    """make docs: the documentation site, offline, into docs/_build/html (not committed)."""
+    os.makedirs(LOGS, exist_ok=True)
+    venv = ensure_venv('core-' + PRIMARY, CORES[PRIMARY],
+                       os.path.join(ROOT, 'tests', 'requirements', 'core-%s.txt' % PRIMARY), os.path.join(LOGS, 'docs.log'))
+    copy_collection()
+    env = dict(venv_env(venv), ANSIBLE_COLLECTIONS_PATH=SCRATCH)
+    return subprocess.call([os.path.join(venv, 'bin', 'python'), os.path.join(ROOT, 'tests', 'harness', 'docs.py'),
+                            'build', SCRATCH, DOCS_OUT], env=env, cwd=ROOT)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('action', choices=['test', 'demo', 'bench'])
+    parser.add_argument('action', choices=['test', 'check', 'demo', 'docs', 'bench'])
     if sys.argv[1:2] == ['demo']:
         return demo()  # further arguments go to ansible-playbook (-v, --check, ...)
     parser.add_argument('--core', action='append', choices=sorted(CORES), help='ansible-core to test (default: all)')
     parser.add_argument('--only', default=','.join(CHECKS), help='comma-separated checks: %s' % ', '.join(CHECKS))
     parser.add_argument('--sanity-test', action='append', default=[], metavar='NAME',
                         help='run only this ansible-test sanity test (repeatable), e.g. pep8, pylint')
+    parser.add_argument('--target', action='append', default=[], metavar='NAME',
+                        help='run only this integration target or alias (repeatable), e.g. roles')
     args = parser.parse_args()
     if args.action == 'bench':
         return bench()
+    if args.action == 'docs':
+        return docs()
+    if args.action == 'check':
+        return Harness().quick()
     only = set(args.only.split(','))
     unknown = only - set(CHECKS)
     if unknown:
         parser.error('unknown check(s): %s' % ', '.join(sorted(unknown)))
-    return Harness(args.core or list(CORES), only, args.sanity_test).run()
+    return Harness(only, args.sanity_test, args.target).test(args.core or list(CORES))
 
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@
 # 2. The demo the way AWX runs a job: ansible-runner on a private data directory whose env/envvars are the
 #    credential types' injectors rendered with sandboxed Jinja as AWX does - the only place the secrets are.
 #    Every artifact of a good run and of failing ones holds no secret and no issued token, ticket or passCode.
-# 3. A job container starts with an empty cache: token requests per job, with and without a persistent cache_dir.
+# 3. A job container starts with an empty cache; a cache_dir on a persistent volume carries the tokens across jobs.
 set -eu
 source ../setup_servers/servers.sh
 set -x
@@ -53,7 +53,8 @@ envvars['HOME'] = pdd + '/home'  # a fresh job container's home
 fed = set(name.lower() for name in envvars) | {'nexla_service_key', 'nuvy_client_id', 'nuvy_client_secret',
                                                'nexus_username', 'nexus_password', 'nexla_api_url', 'nuvy_token_url'}
 extravars = dict((k, v) for k, v in yaml.safe_load(open(collection + '/examples/emulator.yml')).items() if k not in fed)
-extravars.update(emulator_url=url, emulator_ca=ca, demo_output_dir=pdd + '/out', tokensmith_cache_dir=cache_dir)
+extravars.update(emulator_url=url, emulator_ca=ca, demo_output_dir=pdd + '/out', tokensmith_cache_dir=cache_dir,
+                 tokensmith_retries=int(os.environ.get('RETRIES', 3)))
 os.makedirs(pdd + '/home', exist_ok=True)
 json.dump(envvars, open(pdd + '/env/envvars', 'w'))
 json.dump(extravars, open(pdd + '/env/extravars', 'w'))
@@ -98,32 +99,20 @@ grep -q failed "${SERVERS_DIR}/jobs/wrong-secret/artifacts/job/status"
 grep -q 'invalid_client' "${SERVERS_DIR}/jobs/wrong-secret/artifacts/job/stdout"
 check_artifacts wrong-secret
 
-if job server-down '' https://127.0.0.1:9; then exit 1; fi
+if RETRIES=0 job server-down '' https://127.0.0.1:9; then exit 1; fi
 grep -q failed "${SERVERS_DIR}/jobs/server-down/artifacts/job/status"
 check_artifacts server-down
 
-# 3. Token requests per job: each job container starts with an empty cache; a cache_dir on a persistent volume
-#    carries the tokens from one job to the next.
+# 3. Token requests per job: a job container starts with an empty cache (the good job above: one per credential);
+#    a cache_dir on a persistent volume carries the tokens to the next job. make bench has the figures over more jobs.
 counts() {
     "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
 ctx = ssl.create_default_context(cafile=sys.argv[2])
 c = json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/counters", context=ctx))
 print(sum(c.get(n, 0) for n in ("nexla.token", "nexla.refresh", "nuvy.token", "nexus.token")))' "${EMULATOR_URL}" "${EMULATOR_CA}"
 }
-per_job() {  # per_job NAME: token requests the job made
-    local before after
-    before=$(counts)
-    job "$1"
-    after=$(counts)
-    echo $(( after - before ))
-}
-fresh_1=$(per_job fresh-1)
-fresh_2=$(per_job fresh-2)
-CACHE_DIR="${SERVERS_DIR}/volume/tokensmith"
-mkdir -p "${SERVERS_DIR}/volume"
-volume_1=$(per_job volume-1)
-volume_2=$(per_job volume-2)
-unset CACHE_DIR
-echo "token requests per job (Nexla, Nuvy, Nexus together): fresh container ${fresh_1}, ${fresh_2};" \
-     "persistent cache_dir ${volume_1}, then ${volume_2}"
-test "${fresh_2}" -eq "${fresh_1}" && test "${volume_2}" -eq 0 && test "${volume_1}" -eq "${fresh_1}"
+before=$(counts)
+CACHE_DIR="${SERVERS_DIR}/jobs/ok/home/.cache/tokensmith" job volume
+after=$(counts)
+echo "token requests of a job whose cache_dir is the first job's (a persistent volume): $(( after - before ))"
+test $(( after - before )) -eq 0

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The token lookup at fleet scale: 200 local hosts, forks 20, each provider's lookup referenced three times
+# The token lookup at fleet scale: 100 local hosts, forks 20, each provider's lookup referenced three times
 # per host. Exactly one token request per provider, none on a second run, one again at the end of the lifetime.
 set -eu
 source ../setup_servers/servers.sh
@@ -8,7 +8,7 @@ set -x
 "${SERVERS_PYTHON}" - "${SERVERS_DIR}/fleet.ini" <<'PYTHON'
 import sys
 with open(sys.argv[1], 'w') as inventory:
-    inventory.write('[fleet]\n' + ''.join('host%03d\n' % n for n in range(1, 201)))
+    inventory.write('[fleet]\n' + ''.join('host%03d\n' % n for n in range(1, 101)))
     inventory.write('[fleet:vars]\nansible_connection=local\n')
 PYTHON
 

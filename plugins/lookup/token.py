@@ -15,9 +15,12 @@ description:
     The controller-side cache makes that one token request per credential per token lifetime, shared by every
     fork and by later runs. Concurrent cold lookups for one credential make exactly one request; the others
     wait for it and read its result.
-  - Cache entries are encrypted (AES-GCM) under a key derived from the credential's secret; their file names
-    are hashes. A Nexla entry close to its end is refreshed, not re-issued. A Nexus token is read again after
-    an hour (sooner if the server gives an expiry).
+  - Cache entries are encrypted (AES-GCM) under a key derived from the credential's secret and a random cache
+    key; their names are HMACs under that key. A Nexla entry close to its end is refreshed, not re-issued. A Nexus
+    token is read again after an hour (sooner if the server gives an expiry).
+  - With O(cache_url), a Redis or Valkey store shares the entries between controllers, so a fleet of them (AWX job
+    containers, CI runners) makes one token request per credential per token lifetime too.
+  - A token a server refused is replaced with O(renew).
   - Runs on the controller, also in check mode, and returns real tokens.
 author:
   - tokensmith.auth contributors (@tokensmith)
@@ -45,7 +48,7 @@ options:
     description:
       - Seconds of life a cached token must still have to be returned; else a new one is fetched (a Nexla
         session is refreshed).
-      - Defaults to the module's default, V(300) for V(nexla), V(60) for V(nuvy) and V(nexus).
+      - Defaults to the module's default, V(300) for V(nexla), V(60) for V(nuvy) and V(nexus). From 0 up.
     type: int
     env:
       - name: TOKENSMITH_MIN_TTL

@@ -49,18 +49,7 @@ class TokenModule(AnsibleModule):
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
 
-        # Credentials in a URL's userinfo, and text options given as a list or mapping (quietly turned into
-        # their str()), are refused below; until then they are masked like any secret.
-        for name, value in self._given.items():
-            if CHECKS.get(name, ('',))[0] in TEXT_KINDS:
-                self.no_log_values.update(_leaves(value), value if isinstance(value, list) else value.keys(),
-                                          [str(self.params.get(name))])
-        for name, check in CHECKS.items():
-            url = str(self.params.get(name) or '')
-            netloc = urlsplit(url).netloc if check[0] == 'url' else ''
-            if '@' in netloc:
-                userinfo = netloc.rpartition('@')[0]
-                self.no_log_values.update(value for value in (url, userinfo, userinfo.partition(':')[2]) if value)
+        self._mask_refused_inputs()
         self._invocation = {'module_args': remove_values(self.params, self.no_log_values)}
         secrets = set()
         for name, option in spec.items():
@@ -80,6 +69,21 @@ class TokenModule(AnsibleModule):
             self.options = Options.from_ansible_module(self)
         except TokenError as err:
             self.fail_json(msg=str(err))
+
+    def _mask_refused_inputs(self):
+        """Credentials in a URL's userinfo, and text options given as a list or mapping (which Ansible quietly
+        turned into their str()), are refused once the module is set up; until then, and in ``invocation``,
+        they are masked like any secret."""
+        for name, value in self._given.items():
+            if CHECKS.get(name, ('',))[0] in TEXT_KINDS:
+                self.no_log_values.update(_leaves(value), value if isinstance(value, list) else value.keys(),
+                                          [str(self.params.get(name))])
+        for name, check in CHECKS.items():
+            url = str(self.params.get(name) or '')
+            netloc = urlsplit(url).netloc if check[0] == 'url' else ''
+            if '@' in netloc:
+                userinfo = netloc.rpartition('@')[0]
+                self.no_log_values.update(value for value in (url, userinfo, userinfo.partition(':')[2]) if value)
 
     def _load_params(self):
         super()._load_params()

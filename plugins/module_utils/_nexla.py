@@ -7,11 +7,11 @@
 
 """Nexla: a session token from a service key, refreshed before it ends, logged out when asked."""
 
+from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
-    Answer, Token, effective_min_ttl, module_result)
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
 
 PROVIDER = 'nexla'
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
@@ -50,7 +50,7 @@ def session_from(data, sent_at, http, step):
     public = dict(user=dict(id=user.identifier('id'), email=user.text('email'), full_name=user.text('full_name')),
                   org=dict(id=org.identifier('id') if org.has('id') else membership.identifier('org_id'),
                            name=org.text('name')))
-    return Token.from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, extra=public)
+    return token_from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, extra=public)
 
 
 class NexlaFlow:

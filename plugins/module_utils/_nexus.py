@@ -11,11 +11,12 @@ import base64
 import re
 import time
 
+from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import check_text, env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
-    MAX_LIFETIME, Answer, Token, effective_min_ttl, format_time, module_result)
+    MAX_LIFETIME, Token, effective_min_ttl, format_time, module_result)
 
 PROVIDER = 'nexus'
 FACT = 'nexus_user_token'

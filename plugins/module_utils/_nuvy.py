@@ -10,11 +10,11 @@
 import base64
 from urllib.parse import quote_plus
 
+from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
-    Answer, Token, effective_min_ttl, module_result)
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
 
 PROVIDER = 'nuvy'
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
@@ -161,7 +161,7 @@ class NuvyFlow:
 def token_from(data, sent_at, http, scope=(), method=None):
     """The token in a token endpoint's answer (RFC 6749 section 5.1); ``method`` is the auth method that worked."""
     answer = Answer(data, http, 'token request', 'Check that token_url is an OAuth 2.0 token endpoint')
-    return Token.from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, scope, extra=dict(auth_method=method))
+    return token_from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, scope, extra=dict(auth_method=method))
 
 
 def obtain(options, http, token=None, renew=False):

@@ -56,10 +56,33 @@ def open_caches(options, warn):
     local = TokenCache.open(options.get('cache_dir') or default_cache_dir(), warn)
     caches = [local] if local else []
     if options.get('cache_url'):
-        from ansible_collections.tokensmith.auth.plugins.plugin_utils._shared_cache import SharedCache  # pylint: disable=import-outside-toplevel
-        shared = SharedCache.open(options, warn, local.directory if local else None)
-        caches += [shared] if shared else []
+        def open_shared():
+            from ansible_collections.tokensmith.auth.plugins.plugin_utils._shared_cache import SharedCache  # pylint: disable=import-outside-toplevel
+            return SharedCache.open(options, warn, local.directory if local else None)
+        caches.append(Deferred(open_shared))
     return caches
+
+
+class Deferred:
+    """A store opened when first asked, so a hit in the local cache never imports (or connects to) the shared
+    one; a store that cannot be opened (already reported) raises StoreDown, which the lookup steps over."""
+
+    def __init__(self, open_store):
+        self._open = open_store
+        self._store = None
+
+    def _opened(self):
+        if self._store is None:
+            self._store = self._open() or False
+        if self._store is False:
+            raise StoreDown()
+        return self._store
+
+    def peek(self, identity, secret):
+        return self._opened().peek(identity, secret)
+
+    def entry(self, identity, secret):
+        return self._opened().entry(identity, secret)
 
 
 def default_cache_dir():

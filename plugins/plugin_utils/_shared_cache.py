@@ -51,7 +51,9 @@ class SharedCache:
         self.library = library
         self.cache_key = cache_key
         self.lock_ttl = lock_ttl
-        self.errors = (library.exceptions.RedisError, OSError)
+        # valkey-py renamed the base of its errors; everything else is redis-py's API
+        base = getattr(library.exceptions, 'RedisError', None) or getattr(library.exceptions, 'ValkeyError')
+        self.errors = (base, OSError)
         self._report = report
 
     @classmethod

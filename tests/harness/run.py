@@ -53,7 +53,7 @@ CHECKS = ('sanity', 'units', 'integration', 'lint', 'changelog', 'builder', 'bui
 # On the other cores: the sanity tests whose rules or subject change with ansible-core, the unit tests of the
 # faces that talk to ansible-core (modules, the lookup and its cache), and the integration targets so marked.
 SANITY_EVERY_CORE = ('validate-modules', 'ansible-doc', 'import', 'runtime-metadata')
-UNITS_EVERY_CORE = ('tests/unit/plugins/modules/', 'tests/unit/plugins/plugin_utils/')  # ansible-test wants the /
+UNITS_EVERY_CORE = ('tests/unit/plugins/modules/', 'tests/unit/plugins/plugin_utils/', 'tests/unit/extensions/')  # the / too
 INTEGRATION_EVERY_CORE = 'every_core/'  # an alias; ansible-test wants the /
 # make check: the sanity tests that catch most mistakes, on the controller's Python only.
 SANITY_QUICK = ('pep8', 'pylint', 'validate-modules', 'ansible-doc', 'yamllint')
@@ -419,11 +419,21 @@ def demo_venv():
 
 
 def bench():
-    """The lookup benchmark (figures, not a test)."""
+    """make bench: the benchmarks' figures (not tests): the lookup at fleet scale, a cache hit in a fresh fork,
+    controllers sharing a cache, and consecutive runs of a role."""
+    log = os.path.join(LOGS, 'bench-prepare.log')
     os.makedirs(LOGS, exist_ok=True)
-    venv = demo_venv()
-    return subprocess.call([os.path.join(venv, 'bin', 'python'), os.path.join(ROOT, 'tests', 'benchmarks', 'lookup_fleet.py')],
-                           env=venv_env(venv), cwd=ROOT)
+    venv = ensure_venv('core-' + PRIMARY, CORES[PRIMARY],
+                       os.path.join(ROOT, 'tests', 'requirements', 'core-%s.txt' % PRIMARY), log)
+    redis = ensure_debs('redis', log)
+    python = os.path.join(venv, 'bin', 'python')
+    status = 0
+    for script, arguments in (('lookup_first_call.py', []), ('lookup_fleet.py', []),
+                              ('fleet_controllers.py', ['--redis-debs', redis])):
+        say('==== %s' % script)
+        status |= subprocess.call([python, os.path.join(ROOT, 'tests', 'benchmarks', script)] + arguments,
+                                  env=venv_env(venv), cwd=ROOT)
+    return status
 
 
 def demo():

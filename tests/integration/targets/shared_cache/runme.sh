@@ -64,6 +64,21 @@ control reset_counters > /dev/null
 wave second
 expect_counts '{"nuvy.token": 0, "nexla.token": 0, "nexus.token": 0, "nexus.ticket": 0}'
 
+# Valkey's client (valkey-py) in place of redis-py, against the same server: an entry stored, locked and read back.
+PYTHONPATH="${TOKENSMITH_ROOT}" "${SERVERS_PYTHON}" - "${EMULATOR_CA}" <<'PYTHON'
+import os, sys, time
+sys.modules['redis'] = None  # as on a controller that has only valkey
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
+from ansible_collections.tokensmith.auth.plugins.plugin_utils import _shared_cache
+assert _shared_cache._client_library().__name__ == 'valkey'
+cache = _shared_cache.SharedCache.open(Options(dict(cache_url=os.environ['TOKENSMITH_CACHE_URL'], ca_path=sys.argv[1],
+                                                    cache_key=os.environ['TOKENSMITH_CACHE_KEY'])), print, None)
+with cache.entry(['valkey-check'], 'a-secret') as entry:
+    entry.store({'token': 'sealed'}, time.time() + 60)
+assert cache.peek(['valkey-check'], 'a-secret') == {'token': 'sealed'}
+print('valkey-py: stored, locked and read back through the shared cache')
+PYTHON
+
 # 3. The lock holder is killed while its token request is held up at the server: the others still succeed,
 #    with at most one extra request (the lock expires 7 s after it was taken: timeout 2 s + 5 s).
 redis_cli flushall > /dev/null

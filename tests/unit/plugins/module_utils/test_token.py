@@ -9,15 +9,15 @@ import pytest
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
-    MAX_LIFETIME, Answer, Token, format_time, parse_time)
+from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import MAX_LIFETIME, Token, format_time, parse_time
 
 SENT = 1_800_000_000  # 2027-01-15T08:00:00Z
 
 
 def from_response(data, sent_at, default_expires_in, requested_scope=None, extra=None):
     answer = Answer(data, HttpClient(Options({}), 'nuvy'), 'token request')
-    return Token.from_answer(answer, sent_at, default_expires_in, requested_scope, extra)
+    return token_from_answer(answer, sent_at, default_expires_in, requested_scope, extra)
 
 
 def test_expiry_counts_from_when_the_request_was_sent():

@@ -135,11 +135,21 @@ def options(tmp_path, **extra):
     return Options(values)
 
 
+def test_the_shared_store_is_opened_only_when_the_local_cache_misses(tmp_path, monkeypatch):
+    opened = []
+    monkeypatch.setattr(_shared_cache.SharedCache, 'open', classmethod(lambda cls, *args: opened.append(args)))
+    caches = open_caches(options(tmp_path), AssertionError)
+    assert [type(cache).__name__ for cache in caches] == ['TokenCache', 'Deferred'] and opened == []
+    with pytest.raises(StoreDown):  # opened now; it gave nothing back (as when it reported a problem)
+        caches[1].peek(IDENTITY, 's3cret')
+    assert len(opened) == 1
+
+
 def test_without_the_client_library_a_clear_warning_names_the_pip_command(tmp_path, monkeypatch):
     monkeypatch.setattr(_shared_cache, '_client_library', lambda: None)
     warnings = []
-    caches = open_caches(options(tmp_path), warnings.append)
-    assert [type(cache) for cache in caches] == [TokenCache]
+    with pytest.raises(StoreDown):
+        open_caches(options(tmp_path), warnings.append)[1].peek(IDENTITY, 's3cret')
     assert 'pip install redis' in warnings[0]
 
 
@@ -147,27 +157,26 @@ def test_without_the_client_library_a_clear_warning_names_the_pip_command(tmp_pa
 def test_without_a_cache_key_the_shared_cache_is_not_used(tmp_path, monkeypatch, key):
     monkeypatch.setattr(_shared_cache, '_client_library', lambda: sys.modules[__name__])
     warnings = []
-    caches = open_caches(options(tmp_path, cache_key=key), warnings.append)
-    assert [type(cache) for cache in caches] == [TokenCache] and 'TOKENSMITH_CACHE_KEY' in warnings[0]
+    with pytest.raises(StoreDown):
+        open_caches(options(tmp_path, cache_key=key), warnings.append)[1].peek(IDENTITY, 's3cret')
+    assert 'TOKENSMITH_CACHE_KEY' in warnings[0]
 
 
 def test_a_store_that_failed_moments_ago_is_skipped_with_the_same_words(tmp_path):
     pytest.importorskip('redis')
     warnings = []
-    first = open_caches(options(tmp_path), warnings.append)[1]
-    with pytest.raises(StoreDown):
-        first.peek(IDENTITY, 's3cret')  # nothing listens on port 1
-    again = open_caches(options(tmp_path), warnings.append)
-    assert [type(cache) for cache in again] == [TokenCache]  # skipped: no wait on a dead store
-    assert len(set(warnings)) == 1 and 'Connection refused' in warnings[0]
+    for _attempt in range(3):
+        with pytest.raises(StoreDown):  # nothing listens on port 1; after the first, not even asked
+            open_caches(options(tmp_path), warnings.append)[1].peek(IDENTITY, 's3cret')
+    assert len(warnings) == 3 and len(set(warnings)) == 1 and 'Connection refused' in warnings[0]
 
 
 def test_the_password_in_the_url_never_reaches_a_warning(tmp_path):
     pytest.importorskip('redis')
     warnings = []
-    cache = open_caches(options(tmp_path, cache_url='redis://user:Store-Pa55@127.0.0.1:1/0'), warnings.append)[1]
     with pytest.raises(StoreDown):
-        cache.peek(IDENTITY, 's3cret')
+        open_caches(options(tmp_path, cache_url='redis://user:Store-Pa55@127.0.0.1:1/0'),
+                    warnings.append)[1].peek(IDENTITY, 's3cret')
     assert warnings and 'Store-Pa55' not in ' '.join(warnings)
 
 

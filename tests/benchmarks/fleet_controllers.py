@@ -105,8 +105,8 @@ def controllers(work, emulator, count, env, label):
     processes = [ansible_playbook(work, home, play, [], env) for home in homes]
     failed = sum(1 for process in processes if process.wait() != 0)
     elapsed = time.perf_counter() - started
-    print('%-46s %4d requests   %6.1f s%s' % (label, requests_made(emulator), elapsed,
-                                               '   (%d controllers FAILED)' % failed if failed else ''))
+    note = '   (%d controllers FAILED)' % failed if failed else ''
+    print('%-46s %4d requests   %6.1f s%s' % (label, requests_made(emulator), elapsed, note))
     return elapsed
 
 
@@ -152,8 +152,8 @@ def main():
             for _run in range(args.runs):
                 ansible_playbook(work, home, role, ['-e', 'nuvy_cache=' + cache,
                                                     '-e', 'ansible_python_interpreter=' + sys.executable]).wait()
-            print('  nuvy_cache=%-5s %4d token requests in all   %6.1f s' % (cache, requests_made(emulator),
-                                                                           time.perf_counter() - started))
+            elapsed = time.perf_counter() - started
+            print('  nuvy_cache=%-5s %4d token requests in all   %6.1f s' % (cache, requests_made(emulator), elapsed))
     finally:
         redis.kill()
         emulator.stop()

@@ -14,20 +14,15 @@
 import argparse
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
+from _workspace import SECRET, workspace
 
-from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-
-SECRETS = dict(nuvy_client_id='tokensmith-app', nuvy_client_secret='Qz+7%/:&= ~!s3cr3t',
+SECRETS = dict(nuvy_client_id='tokensmith-app', nuvy_client_secret=SECRET,
                nexla_service_key='c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5', nexus_username='admin',
                nexus_password='admin123')
 CONTROLLER_PLAY = '''
@@ -117,47 +112,42 @@ def main():
     parser.add_argument('--runs', type=int, default=10)
     parser.add_argument('--redis-debs', required=True, help='the unpacked Debian redis-server (see tests/harness)')
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix='tokensmith-bench-fleet-')
-    emulator = Emulator(os.path.join(work, 'emulator')).start()
-    redis, redis_url = redis_server(work, args.redis_debs)
-    try:
-        os.makedirs(os.path.join(work, 'ansible_collections', 'tokensmith'))
-        os.symlink(ROOT, os.path.join(work, 'ansible_collections', 'tokensmith', 'auth'))
-        with open(os.path.join(work, 'hosts.ini'), 'w') as handle:
-            handle.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, args.hosts + 1)))
-            handle.write('[fleet:vars]\nansible_connection=local\n[local]\nlocalhost ansible_connection=local '
-                         'ansible_python_interpreter=%s\n' % sys.executable)
-        common_vars(emulator, work)
-        # The Nexus user token exists already, as for any user who has one.
-        emulator.state.config['nexus_token_lifetime'] = None
-        ansible_playbook(work, os.path.join(work, 'home-setup'), playbook(work, 'setup.yml', ROLE_PLAY.replace(
-            'tokensmith.auth.nuvy', 'tokensmith.auth.nexus')), []).wait()
-        print('%d controllers at once, %d hosts each, each provider\'s token used 3 times per host (%d lookups)'
-              % (args.controllers, args.hosts, args.controllers * args.hosts * 9))
-        local = controllers(work, emulator, args.controllers, {}, 'local cache only (each controller cold)')
-        shared = controllers(work, emulator, args.controllers,
-                             dict(TOKENSMITH_CACHE_URL=redis_url, TOKENSMITH_CACHE_KEY='bench-cache-key-0123456789'),
-                             'shared cache on Redis (all cold at once)')
-        controllers(work, emulator, args.controllers,
-                    dict(TOKENSMITH_CACHE_URL=redis_url, TOKENSMITH_CACHE_KEY='bench-cache-key-0123456789'),
-                    'shared cache, a second wave of new controllers')
-        print('wall time, shared over local: %.2f' % (shared / local))
+    with workspace('tokensmith-bench-fleet-') as (work, emulator):
+        redis, redis_url = redis_server(work, args.redis_debs)
+        try:
+            with open(os.path.join(work, 'hosts.ini'), 'w') as handle:
+                handle.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, args.hosts + 1)))
+                handle.write('[fleet:vars]\nansible_connection=local\n[local]\nlocalhost ansible_connection=local '
+                             'ansible_python_interpreter=%s\n' % sys.executable)
+            common_vars(emulator, work)
+            # The Nexus user token exists already, as for any user who has one.
+            emulator.state.config['nexus_token_lifetime'] = None
+            ansible_playbook(work, os.path.join(work, 'home-setup'), playbook(work, 'setup.yml', ROLE_PLAY.replace(
+                'tokensmith.auth.nuvy', 'tokensmith.auth.nexus')), []).wait()
+            print('%d controllers at once, %d hosts each, each provider\'s token used 3 times per host (%d lookups)'
+                  % (args.controllers, args.hosts, args.controllers * args.hosts * 9))
+            local = controllers(work, emulator, args.controllers, {}, 'local cache only (each controller cold)')
+            shared = controllers(work, emulator, args.controllers,
+                                 dict(TOKENSMITH_CACHE_URL=redis_url, TOKENSMITH_CACHE_KEY='bench-cache-key-0123456789'),
+                                 'shared cache on Redis (all cold at once)')
+            controllers(work, emulator, args.controllers,
+                        dict(TOKENSMITH_CACHE_URL=redis_url, TOKENSMITH_CACHE_KEY='bench-cache-key-0123456789'),
+                        'shared cache, a second wave of new controllers')
+            print('wall time, shared over local: %.2f' % (shared / local))
 
-        print('%d consecutive runs of a play with the nuvy role:' % args.runs)
-        role = playbook(work, 'role.yml', ROLE_PLAY)
-        for cache in ('true', 'false'):
-            emulator.state.counters.clear()
-            home = os.path.join(work, 'home-role-' + cache)
-            started = time.perf_counter()
-            for _run in range(args.runs):
-                ansible_playbook(work, home, role, ['-e', 'nuvy_cache=' + cache,
-                                                    '-e', 'ansible_python_interpreter=' + sys.executable]).wait()
-            elapsed = time.perf_counter() - started
-            print('  nuvy_cache=%-5s %4d token requests in all   %6.1f s' % (cache, requests_made(emulator), elapsed))
-    finally:
-        redis.kill()
-        emulator.stop()
-        shutil.rmtree(work, ignore_errors=True)
+            print('%d consecutive runs of a play with the nuvy role:' % args.runs)
+            role = playbook(work, 'role.yml', ROLE_PLAY)
+            for cache in ('true', 'false'):
+                emulator.state.counters.clear()
+                home = os.path.join(work, 'home-role-' + cache)
+                started = time.perf_counter()
+                for _run in range(args.runs):
+                    ansible_playbook(work, home, role, ['-e', 'nuvy_cache=' + cache,
+                                                        '-e', 'ansible_python_interpreter=' + sys.executable]).wait()
+                elapsed = time.perf_counter() - started
+                print('  nuvy_cache=%-5s %4d token requests in all   %6.1f s' % (cache, requests_made(emulator), elapsed))
+        finally:
+            redis.kill()
 
 
 if __name__ == '__main__':

@@ -14,17 +14,10 @@ Prints medians and the ratio; asserts nothing. Run with ``make bench`` or direct
 import argparse
 import json
 import os
-import shutil
 import statistics
-import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
-
-from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from _workspace import SECRET, workspace
 
 TEMPLATES = {
     'tokensmith.auth.token': "{{ lookup('tokensmith.auth.token', 'nuvy') }}",
@@ -88,15 +81,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--samples', type=int, default=31)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix='tokensmith-bench-first-')
-    emulator = Emulator(os.path.join(work, 'emulator')).start()
-    try:
-        os.makedirs(os.path.join(work, 'ansible_collections', 'tokensmith'))
-        os.symlink(ROOT, os.path.join(work, 'ansible_collections', 'tokensmith', 'auth'))
+    with workspace('tokensmith-bench-first-') as (work, emulator):
         os.environ['ANSIBLE_COLLECTIONS_PATH'] = work
         variables = dict(tokensmith_ca_path=emulator.ca_path, tokensmith_cache_dir=os.path.join(work, 'cache'),
                          nuvy_token_url=emulator.url + '/nexus/oauth2/token', nuvy_client_id='tokensmith-app',
-                         nuvy_client_secret='Qz+7%/:&= ~!s3cr3t')
+                         nuvy_client_secret=SECRET)
         templar_for = prepare(work)
         in_child(first_call(templar_for, variables, TEMPLATES['tokensmith.auth.token']))  # warms the cache
         assert emulator.state.counters['nuvy.token'] == 1
@@ -117,9 +106,6 @@ def main():
         for label, value in medians.items():
             print('  %-40s %6.1f ms   %5.2f x ansible.builtin.env' % (label, value * 1000, value / base))
         print(json.dumps(dict(first_call_ms={name: round(value * 1000, 2) for name, value in medians.items()})))
-    finally:
-        emulator.stop()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == '__main__':

@@ -13,17 +13,11 @@ built-in ``env`` lookup. Wall times are reported as ratios to the baseline of th
 import argparse
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
-
-from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from _workspace import workspace
 
 PLAY = '''
 - hosts: fleet
@@ -104,11 +98,7 @@ def main():
     parser.add_argument('--hosts', type=int, default=200)
     parser.add_argument('--calls', type=int, default=300)
     args = parser.parse_args()
-    work = tempfile.mkdtemp(prefix='tokensmith-bench-')
-    emulator = Emulator(os.path.join(work, 'emulator')).start()
-    try:
-        os.makedirs(os.path.join(work, 'ansible_collections', 'tokensmith'))
-        os.symlink(ROOT, os.path.join(work, 'ansible_collections', 'tokensmith', 'auth'))
+    with workspace('tokensmith-bench-') as (work, emulator):
         hosts = os.path.join(work, 'hosts.ini')
         with open(hosts, 'w') as handle:
             handle.write('[fleet]\n' + ''.join('host%03d\n' % n for n in range(1, args.hosts + 1)))
@@ -127,9 +117,6 @@ def main():
         print('cached lookup call (in-process, %d calls): %.3f ms; ansible.builtin.env: %.3f ms; ratio %.1f'
               % (args.calls, costs['token'] * 1000, costs['env'] * 1000, costs['token'] / costs['env']))
         print(json.dumps(dict(rows=rows, call_cost=costs)))
-    finally:
-        emulator.stop()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == '__main__':

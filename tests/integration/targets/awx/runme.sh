@@ -59,6 +59,7 @@ os.makedirs(pdd + '/home', exist_ok=True)
 json.dump(envvars, open(pdd + '/env/envvars', 'w'))
 json.dump(extravars, open(pdd + '/env/extravars', 'w'))
 json.dump(dict(fact_cache_type='jsonfile'), open(pdd + '/env/settings', 'w'))
+open(pdd + '/env/cmdline', 'w').write(os.environ.get('VERBOSITY', ''))  # AWX's "3 (Debug)" is -vvv
 assert not set(json.dumps(extravars).split('"')) & {'admin123', nuvy_secret}, 'a secret in the extra vars'
 PYTHON
     ansible-runner run "${pdd}" -p demo.yml --ident job > "${SERVERS_DIR}/jobs/$1.out" 2>&1
@@ -89,7 +90,7 @@ PYTHON
         admin123 wrong-Secret-99 nexla-user-api-key-5d1f0c8b9a nexla-org-api-key-e3b71a2c44 "${issued[@]}"
 }
 
-job ok || { tail -n 40 "${SERVERS_DIR}/jobs/ok.out" "${SERVERS_DIR}/jobs/ok/artifacts/job/stdout"; exit 1; }
+VERBOSITY=-vvvv job ok || { tail -n 40 "${SERVERS_DIR}/jobs/ok.out" "${SERVERS_DIR}/jobs/ok/artifacts/job/stdout"; exit 1; }
 grep -q successful "${SERVERS_DIR}/jobs/ok/artifacts/job/status"
 grep -q 'repository answered 200' "${SERVERS_DIR}/jobs/ok/artifacts/job/stdout"
 check_artifacts ok

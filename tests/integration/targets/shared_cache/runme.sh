@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The shared cache on a real Redis server (TLS, password): K=5 controllers - separate ansible-playbook
+# The shared cache on a real Redis server (TLS, an ACL user): K=5 controllers - separate ansible-playbook
 # processes with their own HOME and local cache, 20 hosts each, each token used 3 times per host - make exactly
-# one token request per credential; a second wave makes none; the lock holder killed mid-fetch costs at most
-# one extra request; the store stopped mid-run costs one warning per play, never a failure; the store holds no
-# secret, token or identity in any form.
+# one token request per credential; a second wave makes none; a Nexla session near its end is refreshed once;
+# the lock holder killed mid-fetch costs at most one extra request; the store stopped mid-run costs one warning
+# per play, never a failure; the store holds no secret, token or identity in any form.
 set -eu
 WANT_REDIS=1
 source ../setup_servers/servers.sh
@@ -63,6 +63,15 @@ if grep -h 'WARNING' "${SERVERS_DIR}"/controllers/*.log; then exit 1; fi
 control reset_counters > /dev/null
 wave second
 expect_counts '{"nuvy.token": 0, "nexla.token": 0, "nexus.token": 0, "nexus.ticket": 0}'
+
+# A Nexla session near its end (every entry read as at its end: a min_ttl beyond the lifetime) is refreshed once,
+# by the controller that holds the lock, not by every controller.
+control reset_counters > /dev/null
+rm -rf "${SERVERS_DIR}/controllers"
+pids=()
+for n in $(seq "${K}"); do controller "near-end-${n}" -e only=nexla -e tokensmith_min_ttl=100000 & pids+=($!); done
+for pid in "${pids[@]}"; do wait "${pid}"; done
+expect_counts '{"nexla.refresh": 1, "nexla.token": 0}'
 
 # Valkey's client (valkey-py) in place of redis-py, against the same server: an entry stored, locked and read back.
 PYTHONPATH="${TOKENSMITH_ROOT}" "${SERVERS_PYTHON}" - "${EMULATOR_CA}" <<'PYTHON'

@@ -9,9 +9,9 @@
 
 import math
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import check_text
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import MAX_LIFETIME, Token, json_kind, parse_time
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, json_kind
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, parse_time
 
 _YEAR_10000 = 253402300800
 

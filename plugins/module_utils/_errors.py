@@ -58,6 +58,15 @@ class Redactor:
         return text
 
 
+def json_kind(value):
+    """The JSON name of a value's type, for messages that must not show the value."""
+    for kind, name in ((dict, 'an object'), ((list, tuple, set), 'a list'), (str, 'a string'), (bool, 'a boolean'),
+                       ((int, float), 'a number'), (type(None), 'null')):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
 def unexpected(err):
     """The line for a failure no code here expected (a bug): its type and text, for the user to report."""
     text = str(err)

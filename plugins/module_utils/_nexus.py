@@ -13,10 +13,9 @@ import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import check_text, env
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import (
-    MAX_LIFETIME, Token, effective_min_ttl, format_time, module_result)
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, format_time, module_result
 
 PROVIDER = 'nexus'
 FACT = 'nexus_user_token'

@@ -128,7 +128,8 @@ class NuvyFlow:
         return [first] + [method for method in AUTO_ORDER if method != first]
 
     def _send(self, step, url, form, methods):
-        """POST ``form`` authenticated by each method in turn while the client is rejected; ``(data, sent_at, method)``."""
+        """POST ``form`` authenticated by each method in turn while the client is rejected; ``(response, sent_at,
+        method)``."""
         for index, method in enumerate(methods):
             headers, credentials = AUTH_METHODS[method](self.client_id, self.client_secret)
             headers.update({'Accept': 'application/json', 'Content-Type': 'application/x-www-form-urlencoded'})

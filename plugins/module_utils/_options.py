@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, json_kind
 
 # The shared connection options; documented in the tokensmith.auth.connection doc fragment.
 CONNECTION_ARGSPEC = dict(
@@ -30,7 +30,9 @@ CONNECTION_ARGSPEC = dict(
 
 MAX_TIMEOUT = 3600         # seconds per request
 MAX_RETRIES = 100          # the 60 s wait budget ends retrying long before this
-MAX_MIN_TTL = 366 * 86400  # no token lives longer than a year here (see _token.MAX_LIFETIME)
+# No token lives longer than this here: a longer lifetime in an answer is taken as this (documented with
+# expires_in in the modules), which keeps every date representable; min_ttl cannot ask for more.
+MAX_LIFETIME = 366 * 86400
 
 # What every face checks before any request, by option name (the names are shared by all providers):
 #   number: (lowest, highest, lowest allowed?); url: no userinfo; credential: text without control characters;
@@ -38,7 +40,7 @@ MAX_MIN_TTL = 366 * 86400  # no token lives longer than a year here (see _token.
 CHECKS = dict(
     timeout=('number', 0, MAX_TIMEOUT, False),
     retries=('number', 0, MAX_RETRIES, True),
-    min_ttl=('number', 0, MAX_MIN_TTL, True),
+    min_ttl=('number', 0, MAX_LIFETIME, True),
     api_url=('url',), token_url=('url',), url=('url',), revocation_url=('url',),
     client_id=('credential',), client_secret=('credential',), username=('credential',), password=('credential',),
     service_key=('verbatim',),
@@ -47,6 +49,11 @@ TEXT_KINDS = ('url', 'credential', 'verbatim')
 
 _CONTROL = re.compile(r'[\x00-\x1f\x7f-\x9f\u2028\u2029]')
 _PRINTABLE_ASCII = re.compile(r'^[\x21-\x7e]*$')
+
+
+def _kind(value):
+    """The type of an option's value as a playbook's author knows it (YAML calls an object a mapping)."""
+    return 'a mapping' if isinstance(value, dict) else json_kind(value)
 
 
 def _env_fallback(*names):
@@ -60,14 +67,6 @@ def _env_fallback(*names):
 def env(*names):
     """An environment fallback: used only when the option was not given at all."""
     return (_env_fallback, list(names))
-
-
-def _kind(value):
-    if isinstance(value, dict):
-        return 'a mapping'
-    if isinstance(value, (list, tuple, set)):
-        return 'a list'
-    return 'a boolean' if isinstance(value, bool) else type(value).__name__
 
 
 def refuse_containers(values, names):

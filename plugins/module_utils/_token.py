@@ -11,13 +11,10 @@ import datetime
 import re
 import time
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, json_kind
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import check_text
 
 TOKEN_FIELDS = ('access_token', 'token_type', 'expires_in', 'expires_at', 'scope')
-# A lifetime beyond this is taken as this: no provider here issues longer ones, and it keeps every date
-# representable. Documented with expires_in in the modules.
-MAX_LIFETIME = 366 * 86400
 
 _ISO = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?'
                   r'(?:(Z)|([+-])(\d\d):?(\d\d))?$', re.IGNORECASE)
@@ -26,15 +23,6 @@ _ISO = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9})
 def format_time(epoch):
     """ISO 8601 UTC with a ``Z``, to the second: ``2026-11-23T15:00:00Z``."""
     return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def json_kind(value):
-    """The JSON name of a value's type, for messages that must not show the value."""
-    for kind, name in ((dict, 'an object'), (list, 'a list'), (str, 'a string'), (bool, 'a boolean'),
-                       ((int, float), 'a number'), (type(None), 'null')):
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
 
 
 def parse_time(text):

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from ansible_collections.tokensmith.auth.plugins.module_utils import _nexla, _nexus, _nuvy
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options, check_options
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import MAX_LIFETIME, Token
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, Options, check_options
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
 
 SENT = 1_800_000_000
 PROFILE = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,8 +13,8 @@ import requests
 from ansible_collections.tokensmith.auth.plugins.module_utils import _http, _nexla, _nexus, _nuvy
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError, Redactor, TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import MAX_LIFETIME, Token, parse_time
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, Options
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, parse_time
 
 KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
 SECRET = 'Qz+7%/:&= ~!s3cr3t'

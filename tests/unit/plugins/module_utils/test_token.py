@@ -10,7 +10,8 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Tok
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import MAX_LIFETIME, Token, format_time, parse_time
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, parse_time
 
 SENT = 1_800_000_000  # 2027-01-15T08:00:00Z
 

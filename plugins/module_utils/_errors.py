@@ -73,12 +73,13 @@ def unexpected(err):
     return 'unexpected error (%s%s); please report it' % (type(err).__name__, ': ' + text if text else '')
 
 
-_USERINFO = re.compile(r'(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@')
+# Patterns are compiled on first use (re keeps them): a lookup's cache hit in a fresh worker then compiles none.
+_USERINFO = r'(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@'
 
 
 def redact_url_userinfo(text):
     """Hide ``user:password@`` in any URL inside ``text``."""
-    return _USERINFO.sub(lambda m: m.group('scheme') + MASK + '@', text)
+    return re.sub(_USERINFO, lambda m: m.group('scheme') + MASK + '@', text)
 
 
 def strip_userinfo(url):

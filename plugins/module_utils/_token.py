@@ -8,6 +8,7 @@
 """The one token shape every provider returns, and the one rule for reusing a token."""
 
 import datetime
+import math
 import re
 import time
 
@@ -16,8 +17,9 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._options import ch
 
 TOKEN_FIELDS = ('access_token', 'token_type', 'expires_in', 'expires_at', 'scope')
 
-_ISO = re.compile(r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?'
-                  r'(?:(Z)|([+-])(\d\d):?(\d\d))?$', re.IGNORECASE)
+# Compiled on first use (re keeps it): a lookup's cache hit (its entries hold epoch seconds) compiles nothing.
+_ISO = (r'^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?'
+        r'(?:(Z)|([+-])(\d\d):?(\d\d))?$')
 
 
 def format_time(epoch):
@@ -27,7 +29,7 @@ def format_time(epoch):
 
 def parse_time(text):
     """Epoch seconds from ISO 8601 (``Z``, any ``+hh:mm`` offset, or none for UTC; fractions allowed)."""
-    match = _ISO.match(str(text).strip())
+    match = re.match(_ISO, str(text).strip(), re.IGNORECASE)
     if not match:
         raise ValueError('not an ISO 8601 time: %r' % (text,))
     groups = match.groups()
@@ -39,6 +41,15 @@ def parse_time(text):
     if groups[8]:
         offset = (int(groups[9]) * 60 + int(groups[10])) * 60 * (1 if groups[8] == '+' else -1)
     return moment.timestamp() - offset + (float('0.' + groups[6]) if groups[6] else 0.0)
+
+
+def _epoch(value):
+    """Epoch seconds from ISO 8601 text, or as they are (the lookup's cache entries hold them so)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            raise ValueError('not a finite time')
+        return float(value)
+    return parse_time(value)
 
 
 class Token:
@@ -66,7 +77,7 @@ class Token:
                                  'of a previous run, or the bare token string')
             expires_at = value.get('expires_at')
             try:
-                expires_at = parse_time(expires_at) if expires_at else None
+                expires_at = _epoch(expires_at) if expires_at else None
             except ValueError:
                 raise TokenError('the token option has an unreadable expires_at (expected ISO 8601 UTC such '
                                  'as 2026-01-31T12:00:00Z)') from None

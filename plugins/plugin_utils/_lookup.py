@@ -186,8 +186,9 @@ class TokenLookup:
         return token
 
     def _entry(self, token):
-        """What the cache keeps: the token, and how long to hold one that came back already short-lived."""
-        entry = {'token': token.to_dict()}
+        """What the cache keeps: the token (its expiry in epoch seconds, read back without parsing a date), and
+        how long to hold one that came back already short-lived."""
+        entry = {'token': dict(token.to_dict(), expires_at=token.expires_at)}
         if not token.is_valid(self.min_ttl()):
             # The provider can do no better right now (a Nexus token near its server-side expiry, an OAuth
             # server issuing tokens shorter than min_ttl): hold it for a while instead of asking per lookup.

@@ -10,7 +10,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Tok
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, check_verbatim
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, parse_time
 
 SENT = 1_800_000_000  # 2027-01-15T08:00:00Z
@@ -132,3 +132,29 @@ def test_a_bare_token_with_a_newline_inside_is_refused_by_name():
     assert 'control character' in str(err.value) and 'abc' not in str(err.value)
     with pytest.raises(TokenError, match='is an object, not a string'):
         Token.from_input({'access_token': {'a': 1}})
+
+
+def test_an_expiry_in_epoch_seconds_is_taken_as_it_is():
+    token = Token.from_input({'access_token': 'a', 'expires_at': SENT + 0.5})
+    assert token.expires_at == SENT + 0.5 and token.to_dict(now=SENT)['expires_at'] == format_time(SENT)
+    for wrong in (float('inf'), float('nan'), True):
+        with pytest.raises(TokenError, match='unreadable expires_at'):
+            Token.from_input({'access_token': 'a', 'expires_at': wrong})
+
+
+def _refused(check, value):
+    try:
+        check('x', value)
+    except TokenError:
+        return True
+    return False
+
+
+def test_the_characters_each_check_refuses():
+    # Every code point of the first planes that matter, and the far ones: exactly the C0 and C1 controls, DEL and
+    # the Unicode line and paragraph separators are refused in a credential; a verbatim one takes \x21-\x7e only.
+    points = list(range(0x3000)) + [0xfeff, 0xfffd, 0x1f600, 0x10ffff]
+    controls = set(range(0x20)) | set(range(0x7f, 0xa0)) | {0x2028, 0x2029}
+    assert set(code for code in points if _refused(check_text, 'ab%scd' % chr(code))) == controls
+    assert set(code for code in points if not _refused(check_verbatim, 'ab%scd' % chr(code))) == set(range(0x21, 0x7f))
+    assert not _refused(check_verbatim, '') and not _refused(check_text, '')

@@ -109,8 +109,8 @@ def main():
             paired = [mine / env for mine, env in zip(samples[label], samples['ansible.builtin.env'])]
             quartiles = statistics.quantiles(paired, n=4)
             ratios[label] = round(statistics.median(paired), 2)
-            print('  %-40s %6.1f ms   %5.2f x (%.2f-%.2f)' % (label, value * 1000, ratios[label], quartiles[0],
-                                                             quartiles[2]))
+            print('  %-40s %6.1f ms   %5.2f x (%.2f-%.2f)'
+                  % (label, value * 1000, ratios[label], quartiles[0], quartiles[2]))
         print(json.dumps(dict(first_call_ms={name: round(value * 1000, 2) for name, value in medians.items()},
                               ratio_to_env=ratios)))
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import (
     EMPTY_BODY, HttpStatusError, Redactor, TokenError, strip_userinfo)
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import has_control_character
 
 try:
     import requests
@@ -38,7 +39,6 @@ MAX_TOTAL_WAIT = 60.0    # all waits of one request together, Retry-After includ
 EXCERPT_LENGTH = 120
 
 _TAGS = re.compile(r'<[^>]*>')
-_CONTROL = re.compile(r'[\x00-\x1f\x7f]')
 _OBJECT_REPR = re.compile(r'<[\w.]+ object at 0x[0-9a-f]+>:?\s*')
 
 
@@ -255,7 +255,7 @@ class HttpClient:
             except UnicodeEncodeError:
                 bad = True
             else:
-                bad = bool(_CONTROL.search(value))
+                bad = has_control_character(value)
             if bad:
                 raise self.error('the %s header would carry a control character or a character HTTP headers cannot '
                                  'hold' % name, step, 'Check the credentials and tokens for stray characters such as '

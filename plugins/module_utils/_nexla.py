@@ -11,13 +11,13 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Ans
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, module_result
 
 PROVIDER = 'nexla'
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
 ACCEPT = 'application/vnd.nexla.api.v1+json'
 DEFAULT_EXPIRES_IN = 3600  # Nexla sessions last about an hour; used only when expires_in is missing
-DEFAULT_MIN_TTL = PROVIDERS[PROVIDER].default_min_ttl
+PROFILE = PROVIDERS[PROVIDER]
 FACT = 'nexla_token'
 
 ARGSPEC = dict(
@@ -25,7 +25,7 @@ ARGSPEC = dict(
     service_key=dict(type='str', no_log=True, fallback=env('NEXLA_SERVICE_KEY')),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'refreshed', 'absent']),
-    min_ttl=dict(type='int', default=DEFAULT_MIN_TTL),
+    min_ttl=dict(type='int', default=PROFILE.default_min_ttl),
     register_fact=dict(type='bool', default=True),
 )
 
@@ -120,16 +120,12 @@ def obtain(options, http, token=None, renew=False, refresh=False):
     ``refresh``: refresh ``token`` now, whatever its expiry says. ``renew``: a server refused ``token``, so log
     in afresh with the key (refreshing a dead session would only be refused too).
     """
-    if not (renew or refresh) and token is not None and token.is_valid(min_ttl(options)):
+    if not (renew or refresh) and token is not None and token.is_valid(PROFILE.min_ttl(options)):
         return token, dict(source='reused')
     flow = NexlaFlow(options, http)
     if token is None or (renew and flow.service_key):
         return flow.login(), dict(source='issued')
     return flow.refresh(token)
-
-
-def min_ttl(options):
-    return effective_min_ttl(options, DEFAULT_MIN_TTL)
 
 
 # The token as the module returns it (for Nexla with user and org).

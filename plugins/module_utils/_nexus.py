@@ -15,7 +15,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Ans
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, format_time, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, module_result
 
 PROVIDER = 'nexus'
 FACT = 'nexus_user_token'
@@ -23,7 +23,7 @@ TICKET_LIFETIME = 20       # seconds, as Sonatype documents
 TICKET_SAFETY = 5          # a spare ticket older than LIFETIME - SAFETY is not used
 TICKET_TRIES = 3           # token calls refused for an expired ticket are retried with a new one, this often
 RECHECK_AFTER = 3600       # a token without an expiry is read again after this long by the lookup's cache
-DEFAULT_MIN_TTL = PROVIDERS[PROVIDER].default_min_ttl
+PROFILE = PROVIDERS[PROVIDER]
 
 
 class Generation:
@@ -224,6 +224,10 @@ class NexusFlow:
             return self.current_or_new()
         return self.create()
 
+    def replace(self, state):
+        """A token where :meth:`read` found none (``state`` ``'none'``) or an expired one; ``(token, source)``."""
+        return (self.renew(), 'renewed') if state == 'expired' else (self.create(), 'created')
+
 
 def _says_exists(err):
     said = (err.description or err.excerpt or '').lower()
@@ -258,23 +262,18 @@ def fields(token):
     return dict((k, token.extra.get(k)) for k in ('name_code', 'pass_code', 'created', 'expires', 'api_version'))
 
 
-def min_ttl(options):
-    return effective_min_ttl(options, DEFAULT_MIN_TTL)
-
-
 def obtain(options, http, token=None, renew=False):
     """The user's current token (created where NXRM 3.24+ has none, renewed when expired); ``(token, outcome)``.
 
     ``renew``: ``token`` was refused, so the server is asked again whatever its expiry says.
     """
-    if not renew and token is not None and token.is_valid(min_ttl(options)):
+    if not renew and token is not None and token.is_valid(PROFILE.min_ttl(options)):
         return token, dict(source='reused')
     flow = NexusFlow(options, http)
     flow.detect()
     current, state = flow.read()
-    if state == 'current':
-        return current, dict(source='read')
-    return (flow.create(), dict(source='created')) if state == 'none' else (flow.renew(), dict(source='renewed'))
+    token, source = (current, 'read') if state == 'current' else flow.replace(state)
+    return token, dict(source=source)
 
 
 def _result(token, source, changed, register_fact):
@@ -293,9 +292,7 @@ def run(options, http, check_mode=False):
         if check_mode:
             return dict(changed=True, api_version=generation.name, msg='A user token would be created%s (check mode)'
                         % (' in place of the expired one' if found == 'expired' else ''))
-        if found == 'expired':
-            return _result(flow.renew(), 'renewed', True, register)
-        return _result(flow.create(), 'created', True, register)
+        return _result(*flow.replace(found), True, register)
     if state == 'reset':
         if check_mode:
             return dict(changed=True, api_version=generation.name, msg='The user token would be reset (check mode)')

@@ -14,12 +14,12 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Ans
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, effective_min_ttl, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, module_result
 
 PROVIDER = 'nuvy'
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
 DEFAULT_EXPIRES_IN = 3600  # used only when the server omits expires_in
-DEFAULT_MIN_TTL = PROVIDERS[PROVIDER].default_min_ttl
+PROFILE = PROVIDERS[PROVIDER]
 FACT = 'nuvy_token'
 
 ARGSPEC = dict(
@@ -31,7 +31,7 @@ ARGSPEC = dict(
                      choices=['auto', 'client_secret_basic', 'client_secret_basic_raw', 'client_secret_post']),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'absent']),
-    min_ttl=dict(type='int', default=DEFAULT_MIN_TTL),
+    min_ttl=dict(type='int', default=PROFILE.default_min_ttl),
     revocation_url=dict(type='str'),
     register_fact=dict(type='bool', default=True),
 )
@@ -170,14 +170,10 @@ def obtain(options, http, token=None, renew=False):
 
     ``renew``: ``token`` was refused, so a new one is issued whatever its expiry says.
     """
-    if not renew and token is not None and token.is_valid(min_ttl(options)):
+    if not renew and token is not None and token.is_valid(PROFILE.min_ttl(options)):
         return token, dict(source='reused')
     remembered = token.extra.get('auth_method') if token is not None else None
     return NuvyFlow(options, http).issue(remembered), dict(source='issued')
-
-
-def min_ttl(options):
-    return effective_min_ttl(options, DEFAULT_MIN_TTL)
 
 
 # The token as the module returns it (with the auth method that worked).

@@ -78,10 +78,14 @@ def refuse_containers(values, names):
                              hint='Pass a single string (quote it in YAML); the value is not shown')
 
 
+def has_control_character(value):
+    return not _CONTROL.isdisjoint(value)
+
+
 def check_text(name, value, what=None):
     """A credential or token that will travel in a request: printable text, named but never shown when wrong."""
     what = what or name
-    if not _CONTROL.isdisjoint(value):
+    if has_control_character(value):
         trailing = value != value.rstrip('\r\n')
         raise TokenError('%s holds %s' % (what, 'a trailing newline' if trailing else 'a control character'),
                          hint='Remove it, for example with "| trim" (a YAML | block or a file adds a newline); '

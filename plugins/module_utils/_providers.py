@@ -14,7 +14,13 @@ cache hit, so a hit never imports a provider's flow.
 
 from collections import namedtuple
 
-Provider = namedtuple('Provider', 'module identity secrets default_min_ttl')
+
+class Provider(namedtuple('Provider', 'module identity secrets default_min_ttl')):
+    def min_ttl(self, options):
+        """The seconds of life a token must keep to be reused: what the caller asked for, else the default."""
+        value = options.get('min_ttl')
+        return self.default_min_ttl if value is None else value
+
 
 PROVIDERS = {
     'nexla': Provider('_nexla', ('api_url',), ('service_key',), 300),

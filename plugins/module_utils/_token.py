@@ -116,12 +116,6 @@ class Token:
         return result
 
 
-def effective_min_ttl(options, default):
-    """The reuse margin a caller asked for, or the provider's default when it asked for none."""
-    value = options.get('min_ttl')
-    return default if value is None else value
-
-
 def module_result(fields, fact, register_fact, **extra):
     """A module's result: the token's fields, and the same fields as a fact when asked."""
     result = dict(fields, **extra)

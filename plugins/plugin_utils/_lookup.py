@@ -125,10 +125,6 @@ class TokenLookup:
             self._http = HttpClient(self.options, self.provider.PROVIDER, self.redactor, self.warn)
         return self._http
 
-    def min_ttl(self):
-        value = self.options.get('min_ttl')
-        return self.profile.default_min_ttl if value is None else value
-
     def identity(self):
         return [self.name] + [self.options.get(name) for name in self.profile.identity]
 
@@ -189,7 +185,7 @@ class TokenLookup:
         """What the cache keeps: the token (its expiry in epoch seconds, read back without parsing a date), and
         how long to hold one that came back already short-lived."""
         entry = {'token': dict(token.to_dict(), expires_at=token.expires_at)}
-        if not token.is_valid(self.min_ttl()):
+        if not token.is_valid(self.profile.min_ttl(self.options)):
             # The provider can do no better right now (a Nexus token near its server-side expiry, an OAuth
             # server issuing tokens shorter than min_ttl): hold it for a while instead of asking per lookup.
             entry['hold_until'] = time.time() + max(1.0, min(HOLD_MAX, (token.remaining() or 0) / 2))
@@ -199,7 +195,7 @@ class TokenLookup:
         token = self._token_from(stored)
         if token is None:
             return None
-        if token.is_valid(self.min_ttl()):
+        if token.is_valid(self.profile.min_ttl(self.options)):
             return token
         held = stored.get('hold_until')
         return token if held and time.time() < held and token.is_valid(0) else None

@@ -20,6 +20,7 @@ local cache directory so other workers do not wait on it too, and the lookup goe
 import contextlib
 import os
 import time
+from urllib.parse import urlsplit
 
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import Sealer, StoreDown
 
@@ -93,7 +94,7 @@ class SharedCache:
             url = options.get('cache_url')
             if url.startswith('rediss://'):
                 settings['ssl_ca_certs'] = options.get('cache_ca_path') or options.get('ca_path')
-            if options.get('cache_password') and '@' not in url.partition('://')[2].partition('/')[0]:
+            if options.get('cache_password') and '@' not in urlsplit(url).netloc:
                 settings['password'] = options.get('cache_password')
             client = library.Redis.from_url(url, **settings)
         except ValueError as err:

@@ -15,9 +15,8 @@ import base64
 import configparser
 import io
 import json
-import re
-import shlex
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
@@ -58,7 +57,33 @@ def maven(text, target, username, password):
     child(server, 'password').text = password
     if hasattr(ET, 'indent'):  # Python 3.9+; older ones keep the layout as it is
         ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding='unicode') + '\n'
+    prolog, epilog = _around_root(text)
+    if not prolog.lstrip().startswith('<?xml'):
+        prolog = '<?xml version="1.0" encoding="UTF-8"?>\n' + prolog.lstrip()
+    return prolog + ET.tostring(root, encoding='unicode') + (epilog if epilog.strip() else '\n')
+
+
+def _around_root(text):
+    """The text before the root element (XML declaration, comments, DOCTYPE) and after it, as they are."""
+    data = text.encode('utf-8')
+    parser = expat.ParserCreate()
+    depth, span = [0], []
+
+    def start(*_args):
+        if not depth[0]:
+            span.append(parser.CurrentByteIndex)
+        depth[0] += 1
+
+    def end(*_args):
+        depth[0] -= 1
+        if not depth[0]:
+            span.append(parser.CurrentByteIndex)
+
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.Parse(data, True)
+    # At an end tag expat points at its "</"; at an empty element (<settings/>), just past it.
+    closing = data.index(b'>', span[1]) + 1 if data.startswith(b'</', span[1]) else span[1]
+    return data[:span[0]].decode('utf-8'), data[closing:].decode('utf-8')
 
 
 def npmrc(text, target, username, password):
@@ -97,28 +122,106 @@ def pip(text, target, username, password):
     return out.getvalue()
 
 
+_NETRC_SPACE = ' \t\r\n'
+
+
+def _netrc_tokens(text):
+    """``(start, end, value)`` of each .netrc token, as Python's netrc and curl read them (quotes, backslashes);
+    a ``#`` where a keyword belongs, and a macdef's body, are skipped to the end of their line(s)."""
+    position, size = 0, len(text)
+    expect_keyword = True
+    while True:
+        while position < size and text[position] in _NETRC_SPACE:
+            position += 1
+        if position >= size:
+            return
+        if expect_keyword and text[position] == '#':
+            position = _line_end(text, position)
+            continue
+        start, quoted, value = position, text[position] == '"', []
+        position += quoted
+        while position < size and (text[position] != '"' if quoted else text[position] not in _NETRC_SPACE):
+            if text[position] == '\\' and position + 1 < size:
+                position += 1
+            value.append(text[position])
+            position += 1
+        if quoted and position < size:
+            position += 1  # the closing quote
+        token = ''.join(value)
+        yield start, position, token
+        if expect_keyword and token == 'macdef':
+            name_end = _line_end(text, position)
+            while name_end < size and text[name_end] != '\n':  # the body ends at an empty line
+                name_end = _line_end(text, name_end)
+            position = name_end
+            continue
+        # A keyword is followed by its value (machine by its name), a value by a keyword; default stands alone.
+        expect_keyword = token == 'default' if expect_keyword else True
+
+
+def _line_end(text, position):
+    newline = text.find('\n', position)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _netrc_entries(text):
+    """Each entry: dict(kind, name, start, end, fields={keyword: (start, end, value)})."""
+    entries = []
+    tokens = _netrc_tokens(text)
+    for start, end, value in tokens:
+        if value in ('machine', 'default'):
+            entry = dict(kind=value, name=None, start=start, end=end, fields={})
+            entries.append(entry)
+            if value == 'machine':
+                name = next(tokens, None)
+                if name is None:
+                    raise TokenError('the .netrc file ends after "machine"', hint='Fix or remove the file')
+                entry.update(name=name[2], end=name[1])
+        elif value == 'macdef' or not entries:
+            if value != 'macdef':
+                raise TokenError('the .netrc file has a stray word before its first machine entry',
+                                 hint='Fix or remove the file')
+        else:
+            found = next(tokens, None)
+            if found is None:
+                raise TokenError('the .netrc file ends after "%s"' % value[:20], hint='Fix or remove the file')
+            entries[-1]['fields'][value] = found
+            entries[-1]['end'] = found[1]
+    return entries
+
+
+def _netrc_word(value):
+    """A value as .netrc holds it: quoted only when it must be (a quote, a backslash, a leading #)."""
+    if '"' in value or '\\' in value or value.startswith('#'):
+        return '"%s"' % value.replace('\\', '\\\\').replace('"', '\\"')
+    return value
+
+
 def netrc(text, target, username, password):
-    """.netrc: ``machine target login username password password``; other machines kept."""
+    """.netrc: ``machine target login username password password``. Only that entry's values are rewritten;
+    every other byte (other machines, comments, quoting, macros) is kept."""
     for value in (target, username, password):
-        if re.search(r'\s', value) or not value:
+        if not value or any(char in _NETRC_SPACE for char in value):
             raise TokenError('.netrc cannot hold empty values or values with spaces', hint='Use another file format')
-    entries, current = [], None
-    try:
-        tokens = shlex.split(text, comments=True)
-    except ValueError:
-        raise TokenError('the .netrc file cannot be parsed', hint='Fix or remove the file') from None
-    for token in tokens:
-        if token in ('machine', 'default'):
-            current = [token]
-            entries.append(current)
-        elif current is not None:
-            current.append(token)
-    wanted = ['machine', target, 'login', username, 'password', password]
-    if wanted in entries:
-        return text
-    entries = [entry for entry in entries if entry[:2] != ['machine', target]]
-    entries.insert(0, wanted)  # before any "default" entry, which must come last
-    return ''.join(' '.join(entry) + '\n' for entry in entries)
+    entries = _netrc_entries(text)
+    entry = next((e for e in entries if e['kind'] == 'machine' and e['name'] == target), None)
+    if entry is None:
+        line = 'machine %s login %s password %s\n' % (_netrc_word(target), _netrc_word(username),
+                                                       _netrc_word(password))
+        default = next((e for e in entries if e['kind'] == 'default'), None)
+        if default is not None:  # the default entry must come last
+            return text[:default['start']] + line + text[default['start']:]
+        return text + ('\n' if text and not text.endswith('\n') else '') + line
+    edits = []  # (start, end, replacement), applied from the end
+    for keyword, value in (('login', username), ('password', password)):
+        found = entry['fields'].get(keyword)
+        if found is None:
+            edits.append((entry['end'], entry['end'], ' %s %s' % (keyword, _netrc_word(value))))
+        elif found[2] != value:
+            edits.append((found[0], found[1], _netrc_word(value)))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text
 
 
 def docker(text, target, username, password):

@@ -13,6 +13,13 @@ description:
     build tool's configuration file, leaving every other entry as it is.
   - Writes only when the entry differs, so a second run reports no change. Never returns the file's content or a diff.
   - Used by the role C(tokensmith.auth.nexus); usable on its own.
+  - Safe under C(become) in a directory another user controls. The path is walked one directory at a time and a
+    symbolic link is followed only where no one but root or the running user can have made it; the file itself
+    is never a link. A file that is not a regular file, has other hard links, or belongs to someone other than
+    the running user or O(owner) is refused, never read. A directory that group or others can write gives a
+    warning.
+  - Writers of one file take turns (a lock on its directory, waited for up to 30 seconds), so concurrent tasks
+    delegated to one host all keep their entries.
 author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
@@ -29,7 +36,8 @@ attributes:
 options:
   path:
     description:
-      - The file to write, created when missing (its directory too, mode 0700).
+      - The file to write, created when missing (its missing directories too, mode 0700, with O(owner) and
+        O(group)).
     type: path
     required: true
   format:
@@ -60,19 +68,25 @@ options:
     required: true
   owner:
     description:
-      - The owner of the file (and of a directory created for it).
+      - The owner of the file (and of the directories created for it), a user name or a uid.
+      - When not set, an existing file keeps its owner and a new one belongs to the user running the module.
     type: str
   group:
     description:
-      - The group of the file.
+      - The group of the file (and of the directories created for it), a group name or a gid.
+      - When not set, an existing file keeps its group.
     type: str
   mode:
     description:
-      - The file's mode. The default keeps the credential readable by its owner only.
+      - The file's mode, in octal (quote it - V('0640')). The default keeps the credential readable by its owner
+        only, also in a file that was more open before.
     type: raw
     default: '0600'
 notes:
-  - Comments in C(pip.conf) are not kept when the file is rewritten; other entries are.
+  - What is kept when an entry is written - C(.netrc), C(.npmrc) - every other byte, comments and quoting
+    included; C(settings.xml) - the XML declaration, comments and C(DOCTYPE) around the root element, and every
+    element, attribute and comment inside it, re-indented, with entity references written out as their text;
+    C(config.json) - every key, re-indented and sorted; C(pip.conf) - every section and key, not its comments.
 '''
 
 EXAMPLES = r'''
@@ -106,13 +120,86 @@ path:
   sample: /home/ci/.m2/settings.xml
 '''
 
+import grp
 import os
-import tempfile
+import pwd
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.tokensmith.auth.plugins.module_utils import _safe_file
 from ansible_collections.tokensmith.auth.plugins.module_utils._build_configs import FORMATS
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+
+
+def _id(value, by_name, kind):
+    """A user or group id from a name or a number; -1 when not given."""
+    if value in (None, ''):
+        return -1
+    try:
+        return by_name(value)[2]
+    except KeyError:
+        if str(value).isdigit():
+            return int(value)
+        raise TokenError('%s %s does not exist on this host' % (kind, value), hint='Give an existing name or a number')
+
+
+def _mode(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value).strip()
+    if text and all(char in '01234567' for char in text) and int(text, 8) <= 0o7777:
+        return int(text, 8)
+    raise TokenError('mode %r is not an octal mode' % (value,), hint="Give it quoted, such as '0600'")
+
+
+def write(module):
+    """Merge and replace; returns ``changed``. Every step works on descriptors opened without following links."""
+    params = module.params
+    path = os.path.abspath(params['path'])
+    owner, group = _id(params['owner'], pwd.getpwnam, 'owner'), _id(params['group'], grp.getgrnam, 'group')
+    mode = _mode(params['mode'])
+    directory = _safe_file.open_directory(os.path.dirname(path), create=not module.check_mode, owner=owner, group=group)
+    if directory is None:  # check mode, directory missing: all of it would be new
+        FORMATS[params['format']]('', params['target'], params['username'], params['password'])
+        return True
+    existing = None
+    try:
+        loose = _safe_file.loose_directory(directory)
+        if loose:
+            module.warn('%s: another user could replace the file, because %s; tighten the directory'
+                        % (path, loose))
+        if not module.check_mode:
+            _safe_file.lock(directory, path)
+        name = os.path.basename(path)
+        # Without owner the file keeps its owner, so anyone's may be merged; with one, only theirs or ours.
+        existing, info = _safe_file.open_existing(directory, name, path, None if owner == -1 else {os.geteuid(), owner})
+        try:
+            current = _safe_file.read_text(existing) if existing is not None else None
+        except (OSError, UnicodeDecodeError) as err:
+            raise TokenError('cannot read %s (%s)' % (path, err.__class__.__name__),
+                             hint='Fix its permissions or encoding, or remove it') from None
+        wanted = FORMATS[params['format']](current or '', params['target'], params['username'], params['password'])
+        # An existing file keeps its owner and group unless told otherwise, as Ansible's atomic_move does.
+        same = False
+        if info is not None:
+            owner = info.st_uid if owner == -1 else owner
+            group = info.st_gid if group == -1 else group
+            same = (owner, group, mode) == (info.st_uid, info.st_gid, info.st_mode & 0o7777)
+        if wanted == current and same:
+            return False
+        if module.check_mode:
+            return True
+        if wanted == current:
+            if (owner, group) != (info.st_uid, info.st_gid):
+                os.fchown(existing, owner, group)
+            os.fchmod(existing, mode)
+        else:
+            _safe_file.replace(directory, name, wanted, owner, group, mode)
+        return True
+    finally:
+        if existing is not None:
+            os.close(existing)
+        os.close(directory)
 
 
 def main():
@@ -131,40 +218,12 @@ def main():
     )
     path = module.params['path']
     try:
-        with open(path, encoding='utf-8') as handle:
-            current = handle.read()
-    except FileNotFoundError:
-        current = None
-    except (OSError, UnicodeDecodeError) as err:
-        module.fail_json(msg='cannot read %s (%s): fix its permissions or remove it' % (path, err.__class__.__name__))
-    try:
-        wanted = FORMATS[module.params['format']](current or '', module.params['target'], module.params['username'],
-                                                  module.params['password'])
+        changed = write(module)
     except TokenError as err:
         module.fail_json(msg='%s: %s' % (path, err))
-    changed = wanted != current
-    if changed and not module.check_mode:
-        directory = os.path.dirname(path) or '.'
-        if not os.path.isdir(directory):
-            os.makedirs(directory, mode=0o700)
-            module.set_owner_if_different(directory, module.params['owner'], False)
-        # mkstemp makes the file 0600; mode and owner are set before it takes the real name, so the
-        # credential is never readable by others, not even for a moment.
-        descriptor, temporary = tempfile.mkstemp(dir=directory, prefix='.tokensmith-')
-        try:
-            with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
-                handle.write(wanted)
-            module.set_mode_if_different(temporary, module.params['mode'], False)
-            module.set_owner_if_different(temporary, module.params['owner'], False)
-            module.set_group_if_different(temporary, module.params['group'], False)
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-    if os.path.exists(path):
-        changed = module.set_mode_if_different(path, module.params['mode'], changed)
-        changed = module.set_owner_if_different(path, module.params['owner'], changed)
-        changed = module.set_group_if_different(path, module.params['group'], changed)
+    except OSError as err:
+        module.fail_json(msg='cannot write %s (%s): check the path and its permissions'
+                         % (path, err.strerror or err.__class__.__name__))
     module.exit_json(changed=changed, path=path)
 
 

@@ -7,6 +7,7 @@
 import base64
 import configparser
 import json
+import netrc as netrc_module
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -68,9 +69,49 @@ def test_netrc_replaces_only_its_machine_and_stays_before_default():
     merged = FORMATS['netrc']('machine a.example login x password y\nmachine nx.example.com login old password old\n'
                               'default login anonymous password guest\n', 'nx.example.com', 'AbCd1234', 'secret')
     lines = merged.splitlines()
-    assert lines[0] == 'machine nx.example.com login AbCd1234 password secret'
+    assert lines[1] == 'machine nx.example.com login AbCd1234 password secret'  # rewritten where it stood
     assert 'machine a.example login x password y' in lines and lines[-1].startswith('default')
     assert 'old' not in merged
+    added = FORMATS['netrc']('machine a.example login x password y\ndefault login anonymous password guest\n',
+                             'nx.example.com', 'AbCd1234', 'secret').splitlines()
+    assert added[1] == 'machine nx.example.com login AbCd1234 password secret' and added[2].startswith('default')
+
+
+REAL_NETRC = """# written by hand; keep this comment
+machine a.example login x password "two words"
+machine b.example
+    login y
+    password ab#cd   # a comment after a value
+macdef init
+cd /srv
+put release.tar
+
+machine nx.example.com login old password old
+default login anonymous password "guest \\"quoted\\""
+"""
+
+
+def test_netrc_keeps_every_other_byte_and_python_reads_the_result(tmp_path):
+    merged = FORMATS['netrc'](REAL_NETRC, 'nx.example.com', 'AbCd1234', 'pa"ss#1')
+    assert merged == REAL_NETRC.replace('login old password old', 'login AbCd1234 password "pa\\"ss#1"')
+    path = tmp_path / 'netrc'
+    path.write_text(merged)
+    hosts = netrc_module.netrc(str(path)).hosts
+    assert hosts['nx.example.com'] == ('AbCd1234', '', 'pa"ss#1')
+    assert hosts['a.example'][2] == 'two words' and hosts['b.example'][2] == 'ab#cd'
+    assert hosts['default'][2] == 'guest "quoted"'
+    assert FORMATS['netrc'](merged, 'nx.example.com', 'AbCd1234', 'pa"ss#1') == merged
+
+
+def test_maven_keeps_what_surrounds_the_root():
+    text = ('<?xml version="1.0" encoding="UTF-8"?>\n<!-- managed by hand -->\n'
+            '<!DOCTYPE settings [ <!ENTITY home "/opt/m2"> ]>\n'
+            '<settings xmlns="http://maven.apache.org/SETTINGS/1.0.0"><localRepository>&home;</localRepository>'
+            '</settings>\n<!-- trailer -->\n')
+    merged = FORMATS['maven'](text, 'nexus', 'AbCd1234', 'secret')
+    assert merged.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<!-- managed by hand -->\n<!DOCTYPE settings [')
+    assert merged.endswith('</settings>\n<!-- trailer -->\n') and '<localRepository>/opt/m2</localRepository>' in merged
+    assert ET.fromstring(merged).find(NS + 'servers/' + NS + 'server/' + NS + 'password').text == 'secret'
 
 
 def test_docker_keeps_everything_else():

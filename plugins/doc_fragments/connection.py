@@ -30,7 +30,10 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer, per request. More than 0, at most 3600.
+      - Seconds one attempt of a request may take in all - connecting, sending, and receiving the whole answer,
+        however slowly the server sends it. More than 0, at most 3600.
+      - A request takes at most (O(retries) + 1) x O(timeout) seconds, plus at most 60 seconds of waits between
+        attempts. An answer is read up to 4 MiB (decoded; an error answer up to 64 KiB), never further.
     type: float
     default: 30
   retries:
@@ -115,7 +118,10 @@ options:
       - name: tokensmith_client_key
   timeout:
     description:
-      - Seconds to wait for the server to connect and to answer, per request. More than 0, at most 3600.
+      - Seconds one attempt of a request may take in all - connecting, sending, and receiving the whole answer,
+        however slowly the server sends it. More than 0, at most 3600.
+      - A request takes at most (O(retries) + 1) x O(timeout) seconds, plus at most 60 seconds of waits between
+        attempts. An answer is read up to 4 MiB (decoded; an error answer up to 64 KiB), never further.
     type: float
     default: 30
     env:

@@ -206,8 +206,7 @@ def netrc(text, target, username, password):
     entries = _netrc_entries(text)
     entry = next((e for e in entries if e['kind'] == 'machine' and e['name'] == target), None)
     if entry is None:
-        line = 'machine %s login %s password %s\n' % (_netrc_word(target), _netrc_word(username),
-                                                       _netrc_word(password))
+        line = 'machine %s login %s password %s\n' % tuple(_netrc_word(value) for value in (target, username, password))
         default = next((e for e in entries if e['kind'] == 'default'), None)
         if default is not None:  # the default entry must come last
             return text[:default['start']] + line + text[default['start']:]

@@ -14,6 +14,9 @@ from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 MASK = '********'
 EMPTY_BODY = 'empty body'
+EXCERPT_LENGTH = 120   # characters of a provider's string in a message
+LINE_LENGTH = 2000     # characters of a whole message, whatever it holds
+SCAN_LENGTH = 16384    # characters of a provider's text ever looked at for a message
 
 # Shorter values would mangle ordinary words in a message; secrets this short do not exist in practice.
 _MIN_SECRET_LENGTH = 4
@@ -40,6 +43,7 @@ class Redactor:
 
     def __init__(self, secrets=()):
         self._secrets = set()
+        self.longest = 0
         for secret in secrets:
             self.add(secret)
 
@@ -48,7 +52,9 @@ class Redactor:
             if isinstance(value, bytes):
                 value = value.decode('utf-8', 'replace')
             if isinstance(value, str) and len(value) >= _MIN_SECRET_LENGTH:
-                self._secrets.update(form for form in _encodings(value) if len(form) >= _MIN_SECRET_LENGTH)
+                forms = [form for form in _encodings(value) if len(form) >= _MIN_SECRET_LENGTH]
+                self._secrets.update(forms)
+                self.longest = max([self.longest] + [len(form) for form in forms])
 
     def __call__(self, text):
         text = redact_url_userinfo(str(text))
@@ -74,12 +80,32 @@ def unexpected(err):
 
 
 # Patterns are compiled on first use (re keeps them): a lookup's cache hit in a fresh worker then compiles none.
-_USERINFO = r'(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@'
+# Both are linear in the text: the userinfo pattern starts only right after "x://" (a fixed-width look-behind)
+# and stops at the next "/", so no character is scanned twice; a tag stops at the next "<".
+_USERINFO = r'(?<=[a-zA-Z0-9+.-]://)[^/@\s]+@'
+_TAGS = r'<[^<>]*>'
 
 
 def redact_url_userinfo(text):
     """Hide ``user:password@`` in any URL inside ``text``."""
-    return re.sub(_USERINFO, lambda m: m.group('scheme') + MASK + '@', text)
+    return re.sub(_USERINFO, MASK + '@', text)
+
+
+def excerpt(text, redact=redact_url_userinfo, length=EXCERPT_LENGTH, tags=False):
+    """A provider's string fit for a message: redacted, tag-free when asked, on one line, at most ``length``
+    characters. Only the first SCAN_LENGTH characters are looked at, so a 10 MB page costs what 16 KB does."""
+    text = str(text)
+    if len(text) > SCAN_LENGTH:
+        # A secret cut in two at the window's end is not recognised: drop as much as the longest secret form.
+        margin = max(getattr(redact, 'longest', 0), 256)
+        text = redact(text[:SCAN_LENGTH + margin])
+        text = text[:max(0, len(text) - margin)]
+    else:
+        text = redact(text)
+    if tags:
+        text = re.sub(_TAGS, ' ', text)
+    text = ' '.join(text.split())
+    return text[:length - 3] + '...' if len(text) > length else text
 
 
 def strip_userinfo(url):
@@ -114,8 +140,10 @@ class TokenError(Exception):
         if self.hint:
             line = '%s. %s' % (line.rstrip('.'), self.hint)
         redact = self.redactor or redact_url_userinfo
-        # Redact before folding whitespace (a secret may hold some), and after (folding joins lines).
-        return redact(' '.join(redact(line).split()))
+        # Redact before folding whitespace (a secret may hold some), and after (folding joins lines); every
+        # provider string in it is already cut, and the line as a whole is bounded too.
+        line = redact(' '.join(redact(line).split()))
+        return line[:LINE_LENGTH - 3] + '...' if len(line) > LINE_LENGTH else line
 
 
 class HttpStatusError(TokenError):

@@ -9,15 +9,18 @@
 
 import datetime
 import email.utils
+import json
 import os
 import random
 import re
+import threading
 import time
 import warnings
+import zlib
 from urllib.parse import urlsplit
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import (
-    EMPTY_BODY, HttpStatusError, Redactor, TokenError, strip_userinfo)
+    EMPTY_BODY, EXCERPT_LENGTH, HttpStatusError, Redactor, TokenError, excerpt, strip_userinfo)
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import has_control_character
 
 try:
@@ -36,9 +39,13 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 BACKOFF_BASE = 1.0       # seconds before the first retry, doubled each time, jittered down to half
 BACKOFF_CAP = 20.0       # longest single wait we choose ourselves
 MAX_TOTAL_WAIT = 60.0    # all waits of one request together, Retry-After included
-EXCERPT_LENGTH = 120
+# Decoded bytes read of an answer: a token answer is a few KB, the largest real ones (a 2 MB token) fit; of an
+# error, only enough for its JSON fields or an excerpt. Nothing more is read, inflated or kept.
+ANSWER_LIMIT = 4 * 1024 * 1024
+ERROR_LIMIT = 64 * 1024
+_CHUNK = 16384
+_LONGEST_DELAY = 10.0 ** 9   # a Retry-After beyond any budget, kept finite so it formats and compares
 
-_TAGS = re.compile(r'<[^>]*>')
 _OBJECT_REPR = re.compile(r'<[\w.]+ object at 0x[0-9a-f]+>:?\s*')
 
 
@@ -58,8 +65,10 @@ def retry_after_seconds(value, now=None):
     if value is None:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():  # str.isdigit alone takes superscripts and other scripts' digits
+        return min(float(value[:12]), _LONGEST_DELAY) if len(value) <= 12 else _LONGEST_DELAY
+    if len(value) > 64:  # no HTTP date is this long
+        return None
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -71,20 +80,90 @@ def retry_after_seconds(value, now=None):
     return max(0.0, moment.timestamp() - (time.time() if now is None else now))
 
 
-def body_excerpt(text):
-    """A short, tag-free, single-line piece of a non-JSON body (a gateway's HTML page, say)."""
-    text = ' '.join(_TAGS.sub(' ', text or '').split())
-    if len(text) > EXCERPT_LENGTH:
-        text = text[:EXCERPT_LENGTH - 3] + '...'
-    return text or EMPTY_BODY
+class AnswerTooLarge(TokenError):
+    """The answer was larger than ANSWER_LIMIT: reading stopped there."""
+
+
+class _AttemptTimeout(Exception):
+    """The whole answer did not arrive within ``timeout``."""
+
+
+class Reply:
+    """A server's answer, read whole within the attempt's deadline and size limit."""
+
+    def __init__(self, response, content, truncated=False):
+        self.status_code = response.status_code
+        self.reason = response.reason or ''
+        self.headers = response.headers
+        self.content = content
+        self.truncated = truncated
+
+    @property
+    def text(self):
+        charset = ''
+        for part in self.headers.get('Content-Type', '')[:256].split(';')[1:]:
+            name, _sep, value = part.partition('=')
+            if name.strip().lower() == 'charset':
+                charset = value.strip().strip('"')
+        try:
+            return self.content.decode(charset or 'utf-8', 'replace')
+        except LookupError:
+            return self.content.decode('utf-8', 'replace')
+
+    def json(self):
+        """The decoded JSON, or None when the body is not JSON (or too deep to be an answer)."""
+        if self.truncated:
+            return None
+        try:
+            return json.loads(self.content)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            return None
+
+
+def _decoder(encoding):
+    """A zlib inflater for the Content-Encoding, None for none; it never inflates more than asked for."""
+    encoding = encoding.strip().lower()
+    if encoding in ('', 'identity'):
+        return None
+    if encoding in ('gzip', 'x-gzip', 'deflate'):
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib wrapper, told apart by their headers
+    raise ValueError(encoding)
+
+
+def read_body(response, limit):
+    """``(content, truncated)``: at most ``limit`` decoded bytes; a compressed body is inflated only that far."""
+    decoder = _decoder(response.headers.get('Content-Encoding', ''))
+    content, raw_deflate = bytearray(), False
+    while len(content) <= limit:
+        data = response.raw.read(_CHUNK, decode_content=False)
+        if not data:
+            break
+        while data and len(content) <= limit:
+            if decoder is None:
+                piece, data = data[:limit + 1 - len(content)], b''
+            else:
+                try:
+                    piece = decoder.decompress(data, min(4 * _CHUNK, limit + 1 - len(content)))
+                except zlib.error:
+                    if raw_deflate or content:
+                        raise
+                    # Some servers send "deflate" without its zlib wrapper, as urllib3 also accepts.
+                    decoder, raw_deflate = zlib.decompressobj(-zlib.MAX_WBITS), True
+                    continue
+                data = decoder.unconsumed_tail
+            content += piece
+    truncated = len(content) > limit
+    del content[limit:]
+    return bytes(content), truncated
 
 
 def _budget_note(waited):
     return ' and the %d s this collection waits in all' % MAX_TOTAL_WAIT if waited >= MAX_TOTAL_WAIT else ''
 
 
-def _describe_transport_error(exc):
-    """The root cause of a requests exception, without URLs (they may carry a ticket in the query)."""
+def _describe_transport_error(exc, redact):
+    """The root cause of a requests exception, without URLs (they may carry a ticket in the query), cut short
+    (a proxy's reason phrase is the provider's text too)."""
     reason = exc
     for _level in range(4):
         inner = getattr(reason, 'reason', None) or (reason.args[0] if getattr(reason, 'args', None) else None)
@@ -94,6 +173,7 @@ def _describe_transport_error(exc):
             break
     text = _OBJECT_REPR.sub('', str(reason))
     text = re.sub(r"Max retries exceeded with url: \S+", '', text)
+    text = excerpt(text, redact, length=2 * EXCERPT_LENGTH)
     return '%s: %s' % (type(reason).__name__, text.strip(' :')) if text else type(reason).__name__
 
 
@@ -114,11 +194,18 @@ class HttpClient:
         self._warn = warn or (lambda message: None)
         self._sleep = sleep
         self._warned = set()
-        self.session = requests.Session()
+        self.session = self._new_session()
+
+    @staticmethod
+    def _new_session():
+        session = requests.Session()
         # Without trust_env, requests never applies ~/.netrc credentials over ours; proxies and the CA
         # bundle from the environment are applied below, explicitly and per request.
-        self.session.trust_env = False
-        self.session.headers['User-Agent'] = USER_AGENT
+        session.trust_env = False
+        session.headers['User-Agent'] = USER_AGENT
+        # Only what read_body inflates, itself and within its limit (not brotli or zstd, were they installed).
+        session.headers['Accept-Encoding'] = 'gzip, deflate'
+        return session
 
     def warn(self, message):
         message = self.redactor(message)
@@ -182,13 +269,47 @@ class HttpClient:
     def _backoff(self, attempt):
         return min(BACKOFF_CAP, BACKOFF_BASE * (2 ** attempt)) * random.uniform(0.5, 1.0)
 
+    def _attempt(self, method, url, settings, expected):
+        """One request and its whole answer, within ``timeout`` seconds in all and the size limits.
+
+        requests bounds each socket read only, so a peer that trickles one byte at a time would hold it for ever:
+        the attempt runs in a thread the caller stops waiting for at the deadline, and that session is dropped.
+        """
+        session, outcome = self.session, {}
+
+        def work():
+            try:
+                response = session.request(method, url, stream=True, **settings)
+                try:
+                    limit = ANSWER_LIMIT if response.status_code in expected else ERROR_LIMIT
+                    length = response.headers.get('Content-Length', '')
+                    if limit == ANSWER_LIMIT and length.isdigit() and len(length) < 20 and int(length) > limit:
+                        outcome['reply'] = Reply(response, b'', truncated=True)
+                    else:
+                        outcome['reply'] = Reply(response, *read_body(response, limit))
+                finally:
+                    response.close()
+            except BaseException as exc:  # pylint: disable=broad-except  # handed to the waiting thread as it is
+                outcome['error'] = exc
+
+        worker = threading.Thread(target=work, name='tokensmith-request', daemon=True)
+        worker.start()
+        worker.join(settings['timeout'])
+        if worker.is_alive():
+            self.session = self._new_session()
+            raise _AttemptTimeout()
+        if 'error' in outcome:
+            raise outcome['error']
+        return outcome['reply']
+
     def request(self, step, method, url, build=None, expected=(200,), **request):
-        """Send one request, retrying what may heal; return ``(response, sent_at)``.
+        """Send one request, retrying what may heal; return ``(reply, sent_at)``.
 
         ``build(attempt)``, when given, returns the request's keyword arguments (``headers``, ``data``,
         ``json``, ``params``) afresh for every attempt, so a single-use credential is never replayed.
         Statuses outside ``expected`` raise :class:`HttpStatusError`; transport failures raise
-        :class:`TokenError`.
+        :class:`TokenError`. Each attempt takes at most ``timeout`` seconds, connecting and reading included, so
+        the whole takes at most ``(retries + 1) * timeout`` plus MAX_TOTAL_WAIT of waits.
         """
         self.check_url(url, step)
         self._check_files(step)
@@ -202,28 +323,36 @@ class HttpClient:
             self._remember_credentials(kwargs['headers'])
             self._check_headers(kwargs['headers'], step)
             sent_at = time.time()
-            delay = None
+            server_delay = None
             try:
                 with warnings.catch_warnings():
                     # validate_certs: false is already reported once, as an Ansible warning.
                     warnings.simplefilter('ignore', requests.packages.urllib3.exceptions.InsecureRequestWarning)
-                    response = self.session.request(method, url, **dict(settings, **kwargs))
+                    response = self._attempt(method, url, dict(settings, **kwargs), expected)
             except requests.exceptions.SSLError as exc:
-                raise self.error('TLS handshake with %s failed (%s)' % (host, _describe_transport_error(exc)), step,
+                raise self.error('TLS handshake with %s failed (%s)' % (host, _describe_transport_error(exc, self.redactor)), step,
                                  'If the server uses a private CA, set ca_path to its CA bundle; '
                                  'check client_cert/client_key if the server requires one')
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                problem = _describe_transport_error(exc)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, _AttemptTimeout) as exc:
+                problem = ('the whole answer did not arrive within timeout (%g s)' % settings['timeout']
+                           if isinstance(exc, _AttemptTimeout) else _describe_transport_error(exc, self.redactor))
                 if attempt >= retries or waited >= MAX_TOTAL_WAIT:
                     raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
                                      % (host, attempt + 1, _budget_note(waited), problem), step,
                                      'Check the URL, the network and proxy settings (use_proxy), or raise '
                                      'timeout/retries')
                 reason = problem
-            except (requests.exceptions.RequestException, OSError) as exc:
-                raise self.error('request to %s failed (%s)' % (host, _describe_transport_error(exc)), step)
+            except ValueError as exc:  # a Content-Encoding no inflater here reads
+                raise self.error('the server answered in an encoding this collection does not read (%s)'
+                                 % excerpt(exc, length=40), step, 'Check that the URL points at the provider API')
+            except (requests.exceptions.RequestException, OSError, zlib.error) as exc:
+                raise self.error('request to %s failed (%s)' % (host, _describe_transport_error(exc, self.redactor)), step)
             else:
                 if response.status_code in expected:
+                    if response.truncated:
+                        raise AnswerTooLarge('the answer from %s is larger than %d MiB, far more than any token '
+                                             'answer: stopped reading it' % (host, ANSWER_LIMIT >> 20),
+                                             self.provider, step, 'Check that the URL points at the provider API')
                     return response, sent_at
                 if response.status_code not in RETRY_STATUSES:
                     raise self._status_error(response, step)
@@ -233,14 +362,14 @@ class HttpClient:
                                 % (response.status_code, attempt + 1, _budget_note(waited)))
                     raise err
                 reason = 'HTTP %s' % response.status_code
-                delay = retry_after_seconds(response.headers.get('Retry-After'))
-                if delay is not None and waited + delay > MAX_TOTAL_WAIT:
+                server_delay = retry_after_seconds(response.headers.get('Retry-After'))
+                if server_delay is not None and waited + server_delay > MAX_TOTAL_WAIT:
                     err = self._status_error(response, step)
                     err.hint = ('The server asked to retry after %d s, beyond the %d s this collection waits '
-                                'in all: try again later' % (delay, MAX_TOTAL_WAIT))
+                                'in all: try again later' % (server_delay, MAX_TOTAL_WAIT))
                     raise err
-            if delay is None:
-                delay = min(self._backoff(attempt), max(0.0, MAX_TOTAL_WAIT - waited))
+            # The server's delay is a floor under the backoff, never a shortcut past it (Retry-After: 0).
+            delay = min(max(self._backoff(attempt), server_delay or 0.0), max(0.0, MAX_TOTAL_WAIT - waited))
             attempt += 1
             self.warn('%s %s: %s from %s; retry %d of %d in %.1f s'
                       % (self.provider, step, reason, host, attempt, retries, delay))
@@ -269,38 +398,35 @@ class HttpClient:
 
     def _excerpt(self, response):
         # Redacted before it is cut and folded: a reflected secret must not survive in a shortened form.
-        return body_excerpt(self.redactor(response.text))
+        return excerpt(response.text, self.redactor, tags=True) or EMPTY_BODY
+
+    def _cut(self, text):
+        return excerpt(text, self.redactor)
 
     def _status_error(self, response, step):
         """An :class:`HttpStatusError` with whatever the provider said about the failure."""
-        code = description = excerpt = None
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
+        code = description = body = None
+        data = response.json()
         if isinstance(data, dict):
-            code = data.get('error') if isinstance(data.get('error'), str) else None
+            code = self._cut(data['error']) if isinstance(data.get('error'), str) else None
             description = data.get('error_description') or data.get('message') or data.get('detail')
-            if not isinstance(description, str):
-                description = None
+            description = self._cut(description) if isinstance(description, str) else None
         if not code and not description:
-            excerpt = self._excerpt(response)
-        err = HttpStatusError(response.status_code, response.reason or '', code, description, excerpt,
+            body = self._excerpt(response)
+        err = HttpStatusError(response.status_code, self._cut(response.reason), code, description, body,
                               provider=self.provider, step=step)
         err.redactor = self.redactor
         if 300 <= response.status_code < 400:
+            location = response.headers.get('Location', 'another location')
             err.hint = ('The server redirected to %s: set the URL to the final location'
-                        % strip_userinfo(response.headers.get('Location', 'another location')))
+                        % self._cut(strip_userinfo(location)))
         return err
 
     def body(self, response, step):
         """The JSON object of a successful answer, or a clear (redacted) error for anything else."""
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
+        data = response.json()
         if not isinstance(data, dict):
-            kind = response.headers.get('Content-Type', 'no Content-Type')
+            kind = self._cut(response.headers.get('Content-Type', 'no Content-Type'))
             raise self.error('the server answered HTTP %s with a body that is not a JSON object (%s: "%s")'
                              % (response.status_code, kind, self._excerpt(response)), step,
                              'Check that the URL points at the provider API and not at a proxy or web page')

@@ -38,6 +38,7 @@ import struct
 import subprocess
 import sys
 import threading
+import zlib
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus, urlsplit
@@ -94,6 +95,21 @@ NEXUS_APIS = {
     '3.8': ('service/rest/wonderland/authenticate', 'service/rest/usertoken/current', 'X-NX-AuthTicket'),
     '3.24': ('service/rest/wonderland/authenticate', 'service/rest/internal/current-user/user-token', None),
 }
+
+
+def _cut_to(blocks, size):
+    for block in blocks:
+        if size <= 0:
+            return
+        yield block[:size]
+        size -= len(block)
+
+
+def _gzipped(blocks):
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    for block in blocks:
+        yield compressor.compress(block)
+    yield compressor.flush()
 
 
 class Reply(Exception):
@@ -218,6 +234,9 @@ class Handler(BaseHTTPRequestHandler):
             return
         if fault.get('delay'):
             time.sleep(float(fault['delay']))
+        if fault.get('hostile'):
+            self._hostile(fault)
+            raise ConnectionError('hostile answer sent')
         if fault.get('reset'):
             # An abrupt close: RST instead of FIN, as a crashed gateway would.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
@@ -242,6 +261,46 @@ class Handler(BaseHTTPRequestHandler):
         if fault.get('status'):
             headers = {'Retry-After': str(fault['retry_after'])} if fault.get('retry_after') is not None else {}
             raise Reply(fault['status'], {'message': 'injected fault'}, headers)
+
+    def _hostile(self, fault):
+        """An answer no honest server sends, written by hand: ``status`` and ``reason`` (any length), ``headers``
+        (extra, any size), a body of ``size`` bytes of ``filler`` (default x), or JSON nested ``nest`` deep, or
+        ``text``; ``gzip`` compresses it (size 2**30 of zeros: a bomb of about 1 MB); ``trickle`` seconds
+        between bytes of the body, and of the headers too with ``trickle_headers``."""
+        status, reason = int(fault.get('status', 200)), fault.get('reason', 'OK')
+        headers = dict({'Content-Type': fault.get('content_type', 'application/json')}, **fault.get('headers', {}))
+        if fault.get('nest'):
+            body = iter([b'[' * int(fault['nest']) + b']' * int(fault['nest'])])
+        elif fault.get('size'):
+            filler = fault.get('filler', 'x').encode('utf-8')
+            block = filler * max(1, 65536 // len(filler))
+            body = (block for _block in range(int(fault['size']) // len(block) + 1))
+            body = _cut_to(body, int(fault['size']))
+        else:
+            body = iter([fault.get('text', '').encode('utf-8')])
+        if fault.get('gzip'):
+            headers['Content-Encoding'] = 'gzip'
+            body = _gzipped(body)
+        head = ('HTTP/1.1 %d %s\r\n' % (status, reason)).encode('latin-1')
+        head += b''.join(('%s: %s\r\n' % item).encode('latin-1') for item in headers.items())
+        head += b'Connection: close\r\n\r\n'
+        pace = float(fault.get('trickle', 0))
+        self.close_connection = True
+        try:
+            self._write_paced(head, pace if fault.get('trickle_headers') else 0)
+            for piece in body:
+                self._write_paced(piece, pace)
+        except (OSError, ssl.SSLError):
+            pass  # the client stopped reading, as it should
+
+    def _write_paced(self, data, pace):
+        if not pace:
+            self.wfile.write(data)
+            return
+        for index in range(len(data)):
+            self.wfile.write(data[index:index + 1])
+            self.wfile.flush()
+            time.sleep(pace)
 
     def _count(self, name):
         with self.state.lock:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.tokensmith.auth.plugins.module_utils import _nexla, _nexus, _nuvy
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
-from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
+from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient, Reply
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, Options, check_options
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
 
@@ -92,10 +92,8 @@ def response(status, body, content_type):
     answer = requests.models.Response()
     answer.status_code = status
     answer.reason = 'Whatever'
-    answer._content = body.encode('utf-8')
     answer.headers['Content-Type'] = content_type
-    answer.encoding = 'utf-8'
-    return answer
+    return Reply(answer, body.encode('utf-8'))
 
 
 @PROFILE

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as common_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 
 try:  # ansible-core 2.19+
@@ -26,6 +27,9 @@ except ImportError:  # ansible-core 2.16
 
 
 def run_module(main, args, capsys, check_mode=False):
+    # Warnings are kept per process, which for Ansible is one module run: forget those of the previous run.
+    for name in ('_global_warnings', '_global_deprecations'):
+        getattr(common_warnings, name).clear()
     args = dict(args)
     if check_mode:
         args['_ansible_check_mode'] = True

@@ -115,10 +115,13 @@ def test_an_update_keeps_the_owner_and_group_and_new_directories_get_them(home, 
     assert stat.S_IMODE(os.stat(str(home / '.config')).st_mode) == 0o700
 
 
-def test_a_directory_others_can_write_gives_a_warning(tmp_path, capsys):
+def test_a_directory_others_can_write_gives_a_warning(tmp_path):
     os.chmod(str(tmp_path), 0o777)
-    result = run_module(credentials_file.main, args(tmp_path / 'config.json'), capsys)[0]
-    assert result['changed'] and 'another user could replace the file' in json.dumps(result['warnings'])
+    warnings = []
+    module = types.SimpleNamespace(params=args(tmp_path / 'config.json', owner=None, group=None, mode='0600'),
+                                   check_mode=False, warn=warnings.append)
+    assert credentials_file.write(module) is True
+    assert len(warnings) == 1 and 'another user could replace the file' in warnings[0] and 'Pass-Code' not in warnings[0]
 
 
 def test_check_mode_writes_nothing(tmp_path, capsys):

@@ -153,6 +153,14 @@ def test_a_token_shorter_than_min_ttl_is_held_not_refetched_per_lookup(emulator,
     assert emulator.count('nuvy.token') == 1
 
 
+def test_a_token_that_lives_0_seconds_is_held_too(emulator, tmp_path):
+    emulator.config(nuvy_lifetime=0)  # expires_in: 0, as a misconfigured server answers
+    first = lookup(emulator, 'nuvy', tmp_path)
+    for _attempt in range(10):
+        assert lookup(emulator, 'nuvy', tmp_path) == first
+    assert emulator.count('nuvy.token') == 1
+
+
 def test_a_nexus_token_near_its_server_expiry_is_not_reread_per_lookup(emulator, tmp_path):
     emulator.config(nexus_token_lifetime=30)
     first = lookup(emulator, 'nexus', tmp_path)

@@ -9,7 +9,7 @@
 
 import math
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, json_kind
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, excerpt, json_kind
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, parse_time
 
@@ -99,7 +99,7 @@ class Answer:
             self._wrong(name, 'a number of seconds')
         if math.isnan(number) or number < 0:
             raise self.http.error('the answer\'s field %s%s is %s, not a number of seconds from 0 up'
-                                  % (self.path, name, value), self.step, self.hint)
+                                  % (self.path, name, excerpt(value, length=40)), self.step, self.hint)
         return int(min(number, MAX_LIFETIME))  # infinity too: as long as any token lives here
 
     def moment(self, name):

@@ -267,7 +267,8 @@ class Handler(BaseHTTPRequestHandler):
         (extra, any size), a body of ``size`` bytes of ``filler`` (default x), or JSON nested ``nest`` deep, or
         ``text``; ``gzip`` compresses it (size 2**30 of zeros: a bomb of about 1 MB); ``trickle`` seconds
         between bytes of the body, and of the headers too with ``trickle_headers``."""
-        status, reason = int(fault.get('status', 200)), fault.get('reason', 'OK')
+        status = int(fault.get('status', 200))
+        reason = fault.get('reason', self.responses.get(status, ('Whatever',))[0])
         headers = dict({'Content-Type': fault.get('content_type', 'application/json')}, **fault.get('headers', {}))
         if fault.get('nest'):
             body = iter([b'[' * int(fault['nest']) + b']' * int(fault['nest'])])

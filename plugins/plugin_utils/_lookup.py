@@ -30,7 +30,7 @@ OUTPUTS = ('secret', 'header', 'token')
 CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password', 'cache_ca_path')
 LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew') + CACHE_OPTIONS
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
-HOLD_MIN = 10  # ... at the least, even a token that came back with no life at all (expires_in: 0)
+HOLD_EXPIRED = 10  # seconds a token that came back with no life at all (expires_in: 0) is served
 
 
 def _definitions_file(name):
@@ -189,7 +189,9 @@ class TokenLookup:
         if not token.is_valid(self.profile.min_ttl(self.options)):
             # The provider can do no better right now (a Nexus token near its server-side expiry, an OAuth
             # server issuing tokens shorter than min_ttl): hold it for a while instead of asking per lookup.
-            entry['hold_until'] = time.time() + min(HOLD_MAX, max(HOLD_MIN, (token.remaining() or 0) / 2))
+            remaining = token.remaining() or 0
+            hold = HOLD_EXPIRED if remaining <= 0 else max(1.0, min(HOLD_MAX, remaining / 2))
+            entry['hold_until'] = time.time() + hold
         return entry
 
     def _usable(self, stored):

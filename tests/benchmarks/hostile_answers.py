@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from _workspace import ROOT, SECRET, workspace
+from _workspace import SECRET, workspace
 
 MiB = 1024 * 1024
 SLOW = '{"access_token": "%s", "expires_in": 3600, "token_type": "Bearer"}' % ('a' * 40)

@@ -7,10 +7,12 @@
 
 """The base of every module: shared options, secret hygiene, and failures as one clean line."""
 
+import socket
+import sys
 import traceback
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError, unexpected
@@ -47,7 +49,7 @@ class TokenModule(AnsibleModule):
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+            self.fail_json(msg=missing_requests(), exception=str(REQUESTS_IMPORT_ERROR))
 
         self._mask_refused_inputs()
         self._invocation = {'module_args': remove_values(self.params, self.no_log_values)}
@@ -118,6 +120,14 @@ class TokenModule(AnsibleModule):
             self.fail_json(msg=unexpected(err), exception=traceback.format_exc())
         else:
             self.exit_json(**result)
+
+
+def missing_requests():
+    """Which host and interpreter lack requests, and how to get it there."""
+    return ('the Python library requests is missing on %s for %s (Python %d.%d): install it there - Debian\'s or '
+            'Ubuntu\'s python3-requests, or pip install requests for that interpreter (a virtualenv where the system '
+            'Python is externally managed), or set ansible_python_interpreter to a Python that has it'
+            % (socket.gethostname(), sys.executable, sys.version_info[0], sys.version_info[1]))
 
 
 def serve(provider, handed_back=('token',)):

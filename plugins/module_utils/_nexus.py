@@ -13,7 +13,7 @@ import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, env
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, env, require
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, module_result
 
@@ -87,10 +87,8 @@ def _b64(text):
 class NexusFlow:
     def __init__(self, options, http):
         self.http = http
-        for name, env_name in (('url', 'NEXUS_URL'), ('username', 'NEXUS_USERNAME'), ('password', 'NEXUS_PASSWORD')):
-            if not options.get(name):
-                raise http.error('%s is required' % name, None, 'Set %s, or the %s environment variable'
-                                 % (name, env_name))
+        require(options, (('url', 'NEXUS_URL'), ('username', 'NEXUS_USERNAME'), ('password', 'NEXUS_PASSWORD')),
+                http.error)
         self.base = str(options.get('url')).rstrip('/') + '/'
         self.username = options.get('username')
         password = options.get('password')

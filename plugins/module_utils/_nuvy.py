@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import env, require
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, module_result
 
@@ -105,10 +105,8 @@ class NuvyFlow:
         self.http.redactor.add(self.client_secret)
 
     def _require_credentials(self, step):
-        for name, env_name in (('client_id', 'NUVY_CLIENT_ID'), ('client_secret', 'NUVY_CLIENT_SECRET')):
-            if not self.options.get(name):
-                raise self.http.error('%s is required' % name, step, 'Set %s, or the %s environment variable'
-                                      % (name, env_name))
+        require(self.options, (('client_id', 'NUVY_CLIENT_ID'), ('client_secret', 'NUVY_CLIENT_SECRET')),
+                self.http.error, step)
 
     def methods(self, step, remembered=None):
         """The auth methods to try, in order: the configured one, or for auto the one that worked last time

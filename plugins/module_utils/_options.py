@@ -9,6 +9,7 @@
 
 import math
 import os
+import socket
 from urllib.parse import urlsplit
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
@@ -67,6 +68,16 @@ def _env_fallback(*names):
 def env(*names):
     """An environment fallback: used only when the option was not given at all."""
     return (_env_fallback, list(names))
+
+
+def require(options, required, error, step=None):
+    """Fail on the first of ``required`` ((option, environment variable) pairs) that nothing set, saying on which
+    host the environment was read: a module on a managed node reads that node's, not the controller's."""
+    for name, env_name in required:
+        if not options.get(name):
+            raise error('%s is required' % name, step,
+                        'Set %s, or the %s environment variable on the host that runs this (%s); a module on a '
+                        'managed node does not see the controller\'s environment' % (name, env_name, socket.gethostname()))
 
 
 def refuse_containers(values, names):

@@ -86,12 +86,20 @@ EXAMPLES = r'''
     allow_plain_http: true
   no_log: true
 
-- name: Use the token with a build tool
-  ansible.builtin.command: mvn -s settings.xml deploy
-  environment:
-    NEXUS_TOKEN_USER: "{{ nexus_user_token.name_code }}"
-    NEXUS_TOKEN_PASS: "{{ nexus_user_token.pass_code }}"
+# Hand the token to a build tool in a file it reads, never through environment: - on a managed node Ansible puts
+# environment: into the remote command line, where -vvvv, a log file and other users' ps would show it.
+- name: Maven reads the token from settings.xml (0600)
+  tokensmith.auth.credentials_file:
+    path: ~/.m2/settings.xml
+    format: maven
+    target: nexus-releases
+    username: "{{ nexus_user_token.name_code }}"
+    password: "{{ nexus_user_token.pass_code }}"
   no_log: true
+  diff: false
+
+- name: Then the build tool needs no secret on its command line
+  ansible.builtin.command: mvn deploy
   changed_when: true
 '''
 

@@ -5,6 +5,8 @@
 """The nuvy_oauth_token module end to end in-process: secret hygiene, reuse through no_log, check mode."""
 
 import base64
+import socket
+import sys
 
 import pytest
 
@@ -68,3 +70,19 @@ def test_check_mode_never_revokes(emulator, capsys):
                                                     revocation_url=emulator.url + '/nexus/oauth2/revoke'),
                         capsys, check_mode=True)[0]
     assert result['changed'] is True and result['revoked'] is False and emulator.count('nuvy.revoke') == 0
+
+
+def test_a_missing_credential_says_on_which_host_the_environment_was_read(emulator, capsys, monkeypatch):
+    monkeypatch.delenv('NUVY_CLIENT_ID', raising=False)
+    result = run_module(nuvy_oauth_token.main, dict(args(emulator), client_id=''), capsys)[0]
+    assert result['failed'] and 'client_id is required' in result['msg']
+    assert 'NUVY_CLIENT_ID environment variable on the host that runs this (%s)' % socket.gethostname() in result['msg']
+    assert "does not see the controller's environment" in result['msg']
+
+
+def test_missing_requests_names_the_host_the_interpreter_and_the_fix(emulator, capsys, monkeypatch):
+    from ansible_collections.tokensmith.auth.plugins.module_utils import _module  # pylint: disable=import-outside-toplevel
+    monkeypatch.setattr(_module, 'HAS_REQUESTS', False)
+    result, raw = run_module(nuvy_oauth_token.main, args(emulator), capsys)
+    assert result['failed'] and socket.gethostname() in result['msg'] and sys.executable in result['msg']
+    assert 'python3-requests' in result['msg'] and 'pip install requests' in result['msg'] and SECRET not in raw

@@ -249,7 +249,7 @@ class LookupModule(LookupBase):
         for term in terms:
             lookup = None
             try:
-                lookup = TokenLookup(str(term), self, display.warning)
+                lookup = TokenLookup(str(term), self, display.warning, check_mode=bool(variables.get('ansible_check_mode')))
                 results.append(lookup.result())
             except TokenError as err:
                 raise AnsibleLookupError(lookup.error(err) if lookup else str(err)) from None

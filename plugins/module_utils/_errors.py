@@ -146,6 +146,11 @@ class TokenError(Exception):
         return line[:LINE_LENGTH - 3] + '...' if len(line) > LINE_LENGTH else line
 
 
+class CheckModeStop(TokenError):
+    """Check mode: going on would create, reset or delete a token at the provider, so nothing was asked that would.
+    The message says what would have happened."""
+
+
 class HttpStatusError(TokenError):
     """The server answered with an unexpected HTTP status.
 

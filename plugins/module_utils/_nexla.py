@@ -114,11 +114,12 @@ class NexlaFlow:
         return True
 
 
-def obtain(options, http, token=None, renew=False, refresh=False):
+def obtain(options, http, token=None, renew=False, refresh=False, check_mode=False):  # pylint: disable=unused-argument
     """A session valid for min_ttl: reuse, else refresh (log in if refused), else log in; ``(token, outcome)``.
 
     ``refresh``: refresh ``token`` now, whatever its expiry says. ``renew``: a server refused ``token``, so log
-    in afresh with the key (refreshing a dead session would only be refused too).
+    in afresh with the key (refreshing a dead session would only be refused too). Check mode changes nothing
+    here: a session is issued or refreshed as in a real run (only a logout would end one).
     """
     if not (renew or refresh) and token is not None and token.is_valid(PROFILE.min_ttl(options)):
         return token, dict(source='reused')

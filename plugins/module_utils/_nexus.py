@@ -12,7 +12,7 @@ import re
 import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, env, require
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, module_result
@@ -255,27 +255,53 @@ def token_from(data, http, generation):
     return Token('%s:%s' % (name_code, pass_code), 'Basic', expires_at, None, details), expired
 
 
-def fields(token):
-    """The token as the module returns it."""
-    return dict((k, token.extra.get(k)) for k in ('name_code', 'pass_code', 'created', 'expires', 'api_version'))
+FIELDS = ('name_code', 'pass_code', 'created', 'expires', 'api_version')
 
 
-def obtain(options, http, token=None, renew=False):
+def fields(token=None):
+    """The token as the module returns it; every field null where check mode obtained none."""
+    return dict((k, token.extra.get(k) if token is not None else None) for k in FIELDS)
+
+
+def obtain(options, http, token=None, renew=False, check_mode=False):
     """The user's current token (created where NXRM 3.24+ has none, renewed when expired); ``(token, outcome)``.
 
-    ``renew``: ``token`` was refused, so the server is asked again whatever its expiry says.
+    ``renew``: ``token`` was refused, so the server is asked again whatever its expiry says. ``check_mode``: raise
+    :class:`CheckModeStop` instead of anything that would create, reset or delete a token.
     """
     if not renew and token is not None and token.is_valid(PROFILE.min_ttl(options)):
         return token, dict(source='reused')
     flow = NexusFlow(options, http)
-    flow.detect()
+    generation = flow.detect()
+    if check_mode and (renew or generation.auto_creates):
+        raise CheckModeStop(_WOULD_RENEW if renew else _WOULD_READ % generation.name, PROVIDER, 'token request')
     current, state = flow.read()
-    token, source = (current, 'read') if state == 'current' else flow.replace(state)
+    if state == 'current':
+        return current, dict(source='read')
+    if check_mode:
+        raise CheckModeStop(_would_replace(state), PROVIDER, 'token request')
+    token, source = flow.replace(state)
     return token, dict(source=source)
+
+
+# Check mode never creates, resets or deletes a token; where reading creates one (NXRM 2, 3.0-3.23) it does not
+# read either.
+_WOULD_READ = 'check mode: the user token was not read, because on NXRM %s reading creates it when missing'
+_WOULD_RENEW = 'check mode: the refused user token would be replaced'
+
+
+def _would_replace(state):
+    return 'check mode: a user token would be created%s' % (' in place of the expired one' if state == 'expired' else '')
 
 
 def _result(token, source, changed, register_fact):
     return module_result(fields(token), FACT, register_fact, changed=changed, source=source)
+
+
+def _check_result(msg, register_fact):
+    """Check mode's answer where a token would be created or reset: every field there, null, so the tasks after
+    it still template (a credentials_file task in check mode then reports that it would write)."""
+    return module_result(fields(), FACT, register_fact, changed=True, source='check_mode', msg=msg)
 
 
 def run(options, http, check_mode=False):
@@ -284,16 +310,17 @@ def run(options, http, check_mode=False):
     state = options.get('state')
     register = options.get('register_fact', True)
     if state == 'present':
+        if check_mode and generation.auto_creates:
+            return _check_result(_WOULD_READ % generation.name, register)
         token, found = flow.read()  # on NXRM 2 and 3.8-3.23 the first read creates the token: there is no other read
         if found == 'current':
             return _result(token, 'read', False, register)
         if check_mode:
-            return dict(changed=True, api_version=generation.name, msg='A user token would be created%s (check mode)'
-                        % (' in place of the expired one' if found == 'expired' else ''))
+            return _check_result(_would_replace(found), register)
         return _result(*flow.replace(found), True, register)
     if state == 'reset':
         if check_mode:
-            return dict(changed=True, api_version=generation.name, msg='The user token would be reset (check mode)')
+            return _check_result('check mode: the user token would be reset', register)
         flow.delete()
         return _result(flow.current_or_new(), 'reset', True, register)
     # absent: where reading does not create, only a token that exists is invalidated.

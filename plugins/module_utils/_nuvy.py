@@ -163,10 +163,11 @@ def token_from(data, sent_at, http, scope=(), method=None):
     return token_from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, scope, extra=dict(auth_method=method))
 
 
-def obtain(options, http, token=None, renew=False):
+def obtain(options, http, token=None, renew=False, check_mode=False):  # pylint: disable=unused-argument
     """A token valid for min_ttl: ``token`` itself while it is, else a new one; ``(token, outcome)``.
 
-    ``renew``: ``token`` was refused, so a new one is issued whatever its expiry says.
+    ``renew``: ``token`` was refused, so a new one is issued whatever its expiry says. Check mode changes nothing
+    here: issuing a token changes nothing that lasts (only a revocation would).
     """
     if not renew and token is not None and token.is_valid(PROFILE.min_ttl(options)):
         return token, dict(source='reused')

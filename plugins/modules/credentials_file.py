@@ -59,6 +59,8 @@ options:
   username:
     description:
       - The user name to write (a Nexus user token's C(nameCode)).
+      - In check mode it may be empty or null (a token module in check mode creates no token); the module then
+        reports that it would write the file.
     type: str
     required: true
   password:
@@ -217,6 +219,12 @@ def main():
         supports_check_mode=True,
     )
     path = module.params['path']
+    if not module.params['username'] or not module.params['password']:
+        if module.check_mode:  # a token module in check mode obtained no token (it would have created one)
+            module.exit_json(changed=True, path=path, msg='check mode: no credential to compare, as none was obtained '
+                             'in check mode; the file would be written')
+        module.fail_json(msg='%s: username and password must not be empty or null: pass the name_code and pass_code '
+                         'of a token module run that was not in check mode' % path)
     try:
         changed = write(module)
     except TokenError as err:

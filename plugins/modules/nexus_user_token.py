@@ -27,9 +27,12 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     details:
-      - V(present) reads the token but never creates one where NXRM 3.24+ reports none. On NXRM 2 and 3.8-3.23
-        the server itself creates a token on the first read; that cannot be avoided.
-      - V(reset) and V(absent) only report what would change.
+      - Check mode never creates, resets or invalidates a token. V(present) reads the current token on NXRM 3.24+
+        and returns it; where there is none (or it has expired) it reports C(changed) and returns every field
+        null. On NXRM 2 and 3.0-3.23 reading creates a missing token, so check mode does not read either; it
+        reports C(changed) with null fields. V(reset) returns null fields; V(absent) only reports what would change.
+      - The null fields (and the fact, when O(register_fact=true)) keep the tasks after it templating; a
+        M(tokensmith.auth.credentials_file) task in check mode then reports that it would write.
 options:
   state:
     description:
@@ -105,12 +108,12 @@ EXAMPLES = r'''
 
 RETURN = r'''
 name_code:
-  description: The token's user part.
+  description: The token's user part; null in check mode where a token would have been created or reset.
   returned: when a token is returned
   type: str
   sample: Ab3dEf9h
 pass_code:
-  description: The token's password part.
+  description: The token's password part; null in check mode where a token would have been created or reset.
   returned: when a token is returned
   type: str
   sample: kQ2...
@@ -127,6 +130,7 @@ source:
   description:
     - V(read) for the user's current token, V(created) where NXRM 3.24+ had none, V(renewed) when the current one
       had expired and a new one was created, V(reset) after O(state=reset).
+    - V(check_mode) in check mode where a token would have been created or reset; then every token field is null.
   returned: when a token is returned
   type: str
   sample: read
@@ -137,7 +141,7 @@ api_version:
   sample: '3.24'
 ansible_facts:
   description: The fact C(nexus_user_token), when O(register_fact=true).
-  returned: when a token is returned and O(register_fact=true)
+  returned: when a token is returned (or, in check mode, would be) and O(register_fact=true)
   type: dict
   contains:
     nexus_user_token:

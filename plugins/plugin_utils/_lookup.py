@@ -20,7 +20,7 @@ import os
 import tempfile
 import time
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, Redactor, TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, Options
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
@@ -91,7 +91,7 @@ def render(token, output):
 class TokenLookup:
     """One lookup of one provider's token for ``plugin`` (its options); ``warn`` receives redacted warnings."""
 
-    def __init__(self, provider_name, plugin, warn):
+    def __init__(self, provider_name, plugin, warn, check_mode=False):
         if provider_name not in PROVIDERS:
             raise TokenError('unknown provider %r' % (provider_name,), hint='Use one of: %s' % ', '.join(sorted(PROVIDERS)))
         self.name = provider_name
@@ -107,6 +107,7 @@ class TokenLookup:
         self.redactor.add(*(renew.values() if isinstance(renew, dict) else [renew]))
         self.redactor.add(self.options.get('cache_key'), self.options.get('cache_password'))
         self.warn = lambda message: warn(self.redactor(message))
+        self.check_mode = check_mode
         self._http = None
         self._provider = None
 
@@ -146,7 +147,8 @@ class TokenLookup:
         token an outer cache held, for the provider to refresh or renew."""
         if not caches:
             refused = renew is True or (current is not None and self._refused(current, renew))
-            token, outcome = self.provider.obtain(self.options, self.http, current, renew=refused)
+            token, outcome = self.provider.obtain(self.options, self.http, current, renew=refused,
+                                                  check_mode=self.check_mode)
             return token, outcome['source']
         cache, rest = caches[0], caches[1:]
         try:
@@ -204,7 +206,13 @@ class TokenLookup:
         return token if held and time.time() < held else None
 
     def result(self):
-        token, source = self.token()
+        try:
+            token, source = self.token()
+        except CheckModeStop as err:
+            # Nothing that would create, reset or delete a token was asked (and nothing is cached): the play's
+            # check mode goes on with empty values, as the module's does.
+            self.warn('%s; the lookup returns empty values' % err)
+            return dict(self.provider.fields(), source='check_mode') if self.output == 'token' else ''
         if self.output == 'token':
             return dict(self.provider.fields(token), source=source)
         return render(token, self.output)

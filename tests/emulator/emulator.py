@@ -639,6 +639,7 @@ class Handler(BaseHTTPRequestHandler):
                 if not current and not auto_create:
                     raise Reply(404, {'message': 'No user token'})
                 self.state.nexus_tokens.pop(key, None)
+                self.state.counters['nexus.deleted'] += 1  # what changes the server, for check mode tests
                 return 204, None
             if self.command == 'POST' and not auto_create:
                 if current and self.state.config['nexus_post_conflict']:
@@ -662,6 +663,7 @@ class Handler(BaseHTTPRequestHandler):
                      passCode=''.join(secrets.choice(alphabet + '+/') for _index in range(44)),
                      created=self.state.now(), expires=self.state.now() + lifetime if lifetime else None)
         self.state.nexus_tokens[key] = token
+        self.state.counters['nexus.created'] += 1  # by POST, or by a GET on a generation where reading creates
         self.state.issued.append(token['passCode'])
         return token
 

@@ -17,6 +17,10 @@ grep -E 'localhost +: ok=[0-9]+ +changed=0 ' "${SERVERS_DIR}/second.log"
 
 play request_401.yml
 
+# Check mode (and diff mode with it): every module and role, every NXRM generation, nothing changed anywhere.
+play check_mode.yml --check --diff > "${SERVERS_DIR}/check.log" 2>&1 || { tail -n 80 "${SERVERS_DIR}/check.log"; exit 1; }
+grep -q 'CHECK MODE RAN' "${SERVERS_DIR}/check.log"
+
 # Runs of a play with the three roles: through the cache, one token request per provider in all (4 runs here;
 # make bench counts 10); with the module (role_cache=false), one per run.
 counters() {
@@ -28,7 +32,7 @@ print(c.get("nexla.token", 0), c.get("nuvy.token", 0), c.get("nexus.ticket", 0))
 for runs in "true 4" "false 2"; do
     read -r use_cache count <<< "${runs}"
     before=$(counters)
-    for _ in $(seq "${count}"); do play runs.yml -e "use_cache=${use_cache}" > /dev/null; done
+    for _ in $(seq "${count}"); do play runs.yml -e "use_cache=${use_cache}" > "${SERVERS_DIR}/runs.log" 2>&1 || { tail -n 40 "${SERVERS_DIR}/runs.log"; exit 1; }; done
     after=$(counters)
     "${SERVERS_PYTHON}" - "${use_cache}" "${count}" "${before}" "${after}" <<'PYTHON'
 import sys

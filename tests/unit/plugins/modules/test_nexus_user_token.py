@@ -4,6 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The nexus_user_token module in-process: password never printed, errors are one line."""
 
+import pytest
+
 from ansible_collections.tokensmith.auth.plugins.modules import nexus_user_token
 from ansible_collections.tokensmith.auth.tests.unit.plugins.modules.runner import run_module
 
@@ -35,3 +37,24 @@ def test_env_fallbacks(emulator, capsys, monkeypatch):
     monkeypatch.setenv('NEXUS_PASSWORD', 'admin123')
     result, raw = run_module(nexus_user_token.main, dict(ca_path=emulator.ca), capsys)
     assert result['api_version'] == '2.0' and 'admin123' not in raw
+
+
+@pytest.mark.parametrize('version', ['2.5.0/nexus', '2.14.9/nexus', '3.5.0', '3.20.1', '3.70.1'])
+@pytest.mark.parametrize('state', ['present', 'reset', 'absent'])
+def test_check_mode_creates_resets_and_deletes_nothing(emulator, capsys, version, state):
+    url = emulator.url + '/nxrm/' + version
+    result, raw = run_module(nexus_user_token.main, args(emulator, url=url, state=state), capsys, check_mode=True)
+    # absent where reading creates nothing (3.24+) finds no token: nothing would change
+    assert result['changed'] is not (state == 'absent' and version == '3.70.1') and 'failed' not in result, result
+    assert emulator.count('nexus.created') == 0 and emulator.count('nexus.deleted') == 0
+    if state != 'absent':
+        assert result['pass_code'] is None and result['source'] == 'check_mode'
+        assert result['ansible_facts']['nexus_user_token']['pass_code'] is None
+    assert 'admin123' not in raw
+
+
+def test_check_mode_returns_an_existing_nxrm_3_24_token(emulator, capsys):
+    created = run_module(nexus_user_token.main, args(emulator), capsys)[0]
+    checked = run_module(nexus_user_token.main, args(emulator), capsys, check_mode=True)[0]
+    assert checked['changed'] is False and checked['pass_code'] == created['pass_code']
+    assert emulator.count('nexus.created') == 1

@@ -231,3 +231,26 @@ def test_the_lookup_checks_options_like_the_modules(emulator, tmp_path, option, 
         lookup(emulator, 'nuvy', tmp_path, **{option: value})
     assert words in str(err.value) and SECRET not in str(err.value) and 'Lookup-Pa55' not in str(err.value)
     assert emulator.counters() == {}
+
+
+@pytest.mark.parametrize('version', ['2.5.0', '2.14.9', '3.5.0', '3.20.1', '3.70.1'])
+def test_check_mode_creates_no_nexus_token_and_caches_nothing(emulator, tmp_path, version):
+    url = emulator.url + '/nxrm/%s%s' % (version, '/nexus' if version.startswith('2') else '')
+    values = options(emulator, tmp_path, url=url, output='token')
+    warnings = []
+    checked = TokenLookup('nexus', SimpleNamespace(get_option=values.get), warnings.append, check_mode=True).result()
+    assert checked['source'] == 'check_mode' and checked['pass_code'] is None and 'name_code' in checked
+    assert emulator.count('nexus.created') == 0 and emulator.count('nexus.deleted') == 0
+    assert len(warnings) == 1 and 'check mode' in warnings[0]
+    real = TokenLookup('nexus', SimpleNamespace(get_option=values.get), warnings.append).result()
+    assert real['pass_code'] and emulator.count('nexus.created') == 1  # nothing of check mode was cached
+    again = TokenLookup('nexus', SimpleNamespace(get_option=values.get), warnings.append, check_mode=True).result()
+    assert again['pass_code'] == real['pass_code'] and again['source'] == 'cached'
+
+
+def test_check_mode_reads_an_existing_nxrm_3_24_token(emulator, tmp_path):
+    first = lookup(emulator, 'nexus', tmp_path, output='token')
+    values = options(emulator, tmp_path / 'other', output='token')
+    read = TokenLookup('nexus', SimpleNamespace(get_option=values.get), [].append, check_mode=True).result()
+    assert read['pass_code'] == first['pass_code'] and read['source'] == 'read'
+    assert emulator.count('nexus.created') == 1

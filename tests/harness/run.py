@@ -49,7 +49,7 @@ PRIMARY = '2.19'   # everything runs on it; its venv also holds the lint, change
 # pip versions ansible-test bootstraps into its venvs (python_requirements.get_venv_packages).
 ANSIBLE_TEST_PIPS = ('23.1.2', '24.2', '25.2')
 STANDIN_PIP = '24.2'
-CHECKS = ('sanity', 'units', 'integration', 'lint', 'changelog', 'builder', 'build', 'docs')
+CHECKS = ('sanity', 'units', 'integration', 'lint', 'changelog', 'builder', 'build', 'galaxy', 'docs')
 # On the other cores: the sanity tests whose rules or subject change with ansible-core, the unit tests of the
 # faces that talk to ansible-core (modules, the lookup and its cache), and the integration targets so marked.
 SANITY_EVERY_CORE = ('validate-modules', 'ansible-doc', 'import', 'runtime-metadata')
@@ -300,11 +300,15 @@ class Harness:
             jobs.update(oidc=(ensure_oidc_server, log), redis=(ensure_debs, 'redis', log))
         if self.wants('docs'):
             jobs['chromium'] = (ensure_debs, 'chromium', log)
+        if self.wants('galaxy'):
+            jobs['galaxy'] = (ensure_venv, 'galaxy', CORES[PRIMARY], os.path.join(ROOT, 'tests', 'requirements',
+                                                                               'galaxy.txt'), log)
         # Downloads and installs wait on the network and the disk as much as on a core: two at a time.
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             futures = dict((name, pool.submit(job[0], *job[1:])) for name, job in jobs.items())
             done = dict((name, future.result()) for name, future in futures.items())
         venvs = dict((core, done[core]) for core in set(cores))
+        self.galaxy_venv = done.get('galaxy')
         ensure_get_pip_standin(venvs[cores[0]], log)
         pythons = python_bin_dir()
         copy_collection()
@@ -314,7 +318,7 @@ class Harness:
     def test(self, cores):
         """make test: everything on the primary core, then the tools, in one lane; what differs per version on the
         other cores in the other."""
-        tools = bool(self.only & {'lint', 'changelog', 'builder', 'build', 'docs'})
+        tools = bool(self.only & {'lint', 'changelog', 'builder', 'build', 'galaxy', 'docs'})
         venvs, pythons = self.phase('prepare', self.prepare, sorted(set(cores) | ({PRIMARY} if tools else set())))
         second_collection = os.path.join(SECOND, 'ansible_collections', 'tokensmith', 'auth')
 
@@ -394,6 +398,10 @@ class Harness:
         if self.wants('build'):
             self.check('build, install, ansible-doc', [python, os.path.join(harness, 'smoke_build.py'), collection],
                        env, collection)
+        if self.wants('galaxy'):
+            galaxy = venv_env(self.galaxy_venv)
+            self.check('galaxy-importer', [os.path.join(self.galaxy_venv, 'bin', 'python'),
+                                           os.path.join(harness, 'galaxy_import.py'), collection], galaxy, collection)
         if self.wants('docs'):
             docs_env = dict(env, ANSIBLE_COLLECTIONS_PATH=root)
             self.check('antsibull-docs lint-collection-docs', [os.path.join(bin_dir, 'antsibull-docs'),

@@ -20,16 +20,21 @@ local cache directory so other workers do not wait on it too, and the lookup goe
 import contextlib
 import os
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import Sealer, StoreDown
 
-KEY_PREFIX = 'tokensmith:v2:'
+# v3: the entry and its lock share a hash tag, so a cluster keeps them in one slot (entries of v2 simply miss).
+KEY_PREFIX = 'tokensmith:v3:'
 SOCKET_TIMEOUT = 2.0    # seconds for a connection or an answer: a slow store is a store that is down
 DOWN_FOR = 30           # seconds a store that failed is skipped by every worker of this controller
 LOCK_MARGIN = 5         # seconds a lock outlives the longest a fetch should take (the request timeout)
 MIN_CACHE_KEY = 16      # characters
 DOWN_MARKER = 'shared-store-down'
+# URL query options redis-py would let win over the settings below: a timeout, a retry policy, a TLS check.
+REFUSED_QUERY = frozenset(('socket_timeout', 'socket_connect_timeout', 'socket_keepalive', 'retry_on_timeout',
+                           'retry_on_error', 'health_check_interval', 'ssl_cert_reqs', 'ssl_check_hostname',
+                           'ssl_ca_certs', 'ssl_ca_path', 'ssl_ca_data', 'ssl_certfile', 'ssl_keyfile'))
 
 
 def _client_library():
@@ -88,13 +93,20 @@ class SharedCache:
                  'the same random value of at least %d characters (for example from: openssl rand -base64 32); '
                  'using the local cache' % MIN_CACHE_KEY)
             return None
+        url = options.get('cache_url')
+        weakening = sorted(set(name.lower() for name, _value in parse_qsl(urlsplit(url).query)) & REFUSED_QUERY)
+        if weakening:
+            warn('tokensmith shared token cache disabled: cache_url sets %s in its query, which would override the '
+                 'collection\'s timeouts, retries or certificate checks; remove it (use cache_ca_path for a private '
+                 'CA); using the local cache' % ', '.join(weakening))
+            return None
         try:
             settings = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
                             retry=library.retry.Retry(library.backoff.NoBackoff(), 0))
-            url = options.get('cache_url')
             if url.startswith('rediss://'):
                 settings['ssl_ca_certs'] = options.get('cache_ca_path') or options.get('ca_path')
-            if options.get('cache_password') and '@' not in urlsplit(url).netloc:
+            # Whenever the URL has no password, an ACL user named in it (redis://user@host) included.
+            if options.get('cache_password') and urlsplit(url).password is None:
                 settings['password'] = options.get('cache_password')
             client = library.Redis.from_url(url, **settings)
         except ValueError as err:
@@ -120,7 +132,7 @@ class SharedCache:
         that waited longer than that goes on without the lock (at most one extra request, never a failure).
         """
         entry = SharedEntry(self, Sealer(self.cache_key, identity, secret))
-        lock = self.client.lock(KEY_PREFIX + entry.sealer.name + ':lock', timeout=self.lock_ttl, sleep=0.05,
+        lock = self.client.lock(entry.key + ':lock', timeout=self.lock_ttl, sleep=0.05,
                                 blocking_timeout=self.lock_ttl + LOCK_MARGIN)
         try:
             held = lock.acquire()
@@ -138,7 +150,7 @@ class SharedEntry:
     def __init__(self, cache, sealer):
         self.cache = cache
         self.sealer = sealer
-        self.key = KEY_PREFIX + sealer.name
+        self.key = KEY_PREFIX + '{%s}' % sealer.name  # the hash tag: the lock (key + ':lock') hashes alike
 
     def load(self):
         try:

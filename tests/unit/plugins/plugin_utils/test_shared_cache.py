@@ -199,3 +199,63 @@ def test_two_controllers_share_one_token_and_a_dead_store_only_costs_a_warning(e
     assert lookup(emulator, 'nuvy', tmp_path, warnings)
     assert lookup(emulator, 'nuvy', tmp_path, warnings)  # the local cache of d holds it now
     assert emulator.count('nuvy.token') == 2 and warnings == []  # reported through the store's own report
+
+
+def test_the_entry_and_its_lock_share_a_hash_tag():
+    store = FakeStore()
+    cache, _warnings = shared(store)
+    names = []
+    store.lock = lambda name, **kwargs: names.append(name) or FakeStore.lock(store, name, **kwargs)
+    with cache.entry(IDENTITY, 's3cret') as entry:
+        entry.store({'token': 'x'}, time.time() + 60)
+    key = list(store.data)[0]
+    tag = key[key.index('{'):key.index('}') + 1]
+    assert key.startswith(KEY_PREFIX + '{') and names == [key + ':lock'] and tag in names[0] and len(tag) > 10
+
+
+class Library:
+    """Enough of redis-py to see how the client would be built."""
+
+    class exceptions(FakeStore.exceptions):  # pylint: disable=invalid-name
+        pass
+
+    class retry:  # pylint: disable=invalid-name
+        Retry = staticmethod(lambda backoff, retries: ('retry', retries))
+
+    class backoff:  # pylint: disable=invalid-name
+        NoBackoff = staticmethod(lambda: 'no backoff')
+
+    def __init__(self):
+        self.built = []
+        library = self
+
+        class Redis:
+            @staticmethod
+            def from_url(url, **settings):
+                library.built.append((url, settings))
+                return FakeStore()
+        self.Redis = Redis
+
+
+def open_shared(monkeypatch, tmp_path, **options):
+    library = Library()
+    monkeypatch.setattr(_shared_cache, '_client_library', lambda: library)
+    warnings = []
+    values = dict(cache_key=KEY, timeout=30)
+    values.update(options)
+    return SharedCache.open(Options(values), warnings.append, str(tmp_path)), library, warnings
+
+
+@pytest.mark.parametrize('query', ['socket_timeout=30', 'ssl_cert_reqs=none', 'SSL_CHECK_HOSTNAME=false',
+                                   'retry_on_timeout=yes&db=0'])
+def test_query_options_that_weaken_the_settings_are_refused(monkeypatch, tmp_path, query):
+    cache, library, warnings = open_shared(monkeypatch, tmp_path, cache_url='rediss://:Pw-1234@h:6380/0?' + query)
+    assert cache is None and library.built == [] and len(warnings) == 1
+    assert 'would override' in warnings[0] and 'Pw-1234' not in warnings[0] and query.split('=')[0].lower() in warnings[0]
+
+
+@pytest.mark.parametrize('url, expected', [('redis://doc@h:6379/0', 'Cache-Pw-1'), ('redis://h:6379/0', 'Cache-Pw-1'),
+                                           ('redis://doc:Url-Pw-2@h:6379/0', None)])
+def test_cache_password_applies_whenever_the_url_has_no_password(monkeypatch, tmp_path, url, expected):
+    cache, library, _warnings = open_shared(monkeypatch, tmp_path, cache_url=url, cache_password='Cache-Pw-1')
+    assert cache is not None and library.built[0][1].get('password') == expected

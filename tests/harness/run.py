@@ -195,7 +195,7 @@ def ensure_oidc_server(log):
 
 # Debian packages the tests run (a real Redis server; Chromium for the documentation site), unpacked beside the
 # collection copy rather than installed: no root, nothing on the system changes. Found by the tests there.
-DEBS = {'redis': ['redis-server'], 'chromium': ['chromium']}
+DEBS = {'redis': ['redis-server', 'redis-tools'], 'chromium': ['chromium']}  # redis-tools holds the binaries
 
 
 def _apt(arguments, log, cwd=None):
@@ -203,7 +203,8 @@ def _apt(arguments, log, cwd=None):
 
 
 def ensure_debs(name, log):
-    """``DEBS[name]`` and what they need that this machine lacks, downloaded and unpacked into SCRATCH/debs/name."""
+    """``DEBS[name]`` (always, even where the machine has them installed) and what they need that this machine lacks,
+    downloaded and unpacked into SCRATCH/debs/name."""
     target = os.path.join(SCRATCH, 'debs', name)
     stamp_file = os.path.join(target, '.tokensmith-stamp')
     if os.path.exists(stamp_file):
@@ -223,10 +224,13 @@ def ensure_debs(name, log):
         status, packages = missing()
     if status != 0:
         raise SystemExit('apt-get cannot resolve %s (see %s); as root, run apt-get update' % (DEBS[name], log))
+    # The named packages themselves always (installed here or not: the tests run them from the unpacked copy), and
+    # what they need that the machine lacks.
+    packages = list(DEBS[name]) + [package for package in packages if package not in DEBS[name]]
     downloads = os.path.join(SCRATCH, 'debs', '.downloads')
     shutil.rmtree(downloads, ignore_errors=True)
     os.makedirs(downloads)
-    if packages and _apt(['download'] + packages, log, cwd=downloads) != 0:
+    if _apt(['download'] + packages, log, cwd=downloads) != 0:
         raise SystemExit('apt-get download failed for %s; see %s' % (', '.join(packages), log))
     shutil.rmtree(target, ignore_errors=True)
     os.makedirs(target)

@@ -41,6 +41,19 @@ def failure(emulator, **options):
     return line
 
 
+def bounded_failure(emulator):
+    """failure(), with what Python allocated meanwhile under a ceiling: a 50 MB (or 1 GiB inflated) body read whole
+    would take that much at least."""
+    tracemalloc.start()
+    try:
+        line = failure(emulator)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * _http.ANSWER_LIMIT, peak
+    return line
+
+
 @pytest.mark.parametrize('trickle_headers', [False, True])
 def test_a_trickling_answer_ends_at_the_timeout(emulator, trickle_headers):
     # 89 bytes at 0.4 s each take 36 s; each byte comes well within the per-read timeout, so only a deadline
@@ -61,13 +74,7 @@ def test_a_trickle_is_retried_and_each_attempt_has_its_own_deadline(emulator):
 @pytest.mark.parametrize('status', [200, 500])
 def test_a_huge_body_is_read_only_to_the_limit(emulator, status):
     emulator.fault(TOKEN, hostile=True, status=status, size=50 * MiB, filler='word ', content_type='text/plain')
-    tracemalloc.start()
-    try:
-        line = failure(emulator)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 3 * _http.ANSWER_LIMIT, peak  # 50 MB read whole would be 50 MB at least
+    line = bounded_failure(emulator)
     if status == 200:
         assert 'larger than 4 MiB' in line and 'stopped reading' in line
     else:
@@ -82,13 +89,7 @@ def test_a_large_content_length_is_refused_unread(emulator):
 @pytest.mark.parametrize('status', [200, 503])
 def test_a_gzip_bomb_is_inflated_only_to_the_limit(emulator, status):
     emulator.fault(TOKEN, hostile=True, status=status, size=2 ** 30, filler='\0', gzip=True, content_type='text/plain')
-    tracemalloc.start()
-    try:
-        line = failure(emulator)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 3 * _http.ANSWER_LIMIT, peak
+    line = bounded_failure(emulator)
     assert ('larger than 4 MiB' in line) if status == 200 else ('HTTP 503' in line)
 
 

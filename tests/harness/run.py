@@ -305,8 +305,8 @@ class Harness:
         if self.wants('docs'):
             jobs['chromium'] = (ensure_debs, 'chromium', log)
         if self.wants('galaxy'):
-            jobs['galaxy'] = (ensure_venv, 'galaxy', CORES[PRIMARY], os.path.join(ROOT, 'tests', 'requirements',
-                                                                               'galaxy.txt'), log)
+            requirements = os.path.join(ROOT, 'tests', 'requirements', 'galaxy.txt')
+            jobs['galaxy'] = (ensure_venv, 'galaxy', CORES[PRIMARY], requirements, log)
         # Downloads and installs wait on the network and the disk as much as on a core: two at a time.
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             futures = dict((name, pool.submit(job[0], *job[1:])) for name, job in jobs.items())

@@ -142,6 +142,23 @@ options:
         key: cache_ca_path
     vars:
       - name: tokensmith_cache_ca_path
+  cache_cluster:
+    description:
+      - Whether O(cache_url) is a Redis or Valkey Cluster endpoint (ElastiCache with cluster mode or Serverless,
+        Memorystore Cluster, Azure's OSS clustering, a node of a self-managed cluster).
+      - V(auto) starts with a plain client and switches to the cluster client (same URL and settings) on the
+        first reply that shows a cluster (MOVED, ASK, or no SELECT), without a warning; V(true) and V(false) say
+        it up front. A cluster has only database 0; another one in the URL gives one warning.
+    type: str
+    choices: [auto, 'true', 'false']
+    default: auto
+    env:
+      - name: TOKENSMITH_CACHE_CLUSTER
+    ini:
+      - section: tokensmith
+        key: cache_cluster
+    vars:
+      - name: tokensmith_cache_cluster
 notes:
   - Put C(no_log) on tasks whose arguments or results show the looked-up token.
   - Options are checked before any request, as by the modules; a secret given as a list, or holding a control

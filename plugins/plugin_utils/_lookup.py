@@ -27,7 +27,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._token import Toke
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import StoreDown, open_caches
 
 OUTPUTS = ('secret', 'header', 'token')
-CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password', 'cache_ca_path')
+CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password', 'cache_ca_path', 'cache_cluster')
 LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew') + CACHE_OPTIONS
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 HOLD_EXPIRED = 10  # seconds a token that came back with no life at all (expires_in: 0) is served

@@ -52,15 +52,44 @@ def _client_library():
 class SharedCache:
     """Entries in a Redis/Valkey store; same interface as the local TokenCache (peek, entry)."""
 
-    def __init__(self, client, library, cache_key, lock_ttl, report):
+    def __init__(self, client, library, cache_key, lock_ttl, report, build=None, cluster='false', url=None):
+        """``client`` is the store's client, or None to have ``build(cluster)`` make it when first needed (inside
+        the error handling: a cluster client discovers the cluster in its constructor). ``cluster``: 'auto'
+        switches to the cluster client on the first reply that says the store is a cluster."""
         self.client = client
         self.library = library
         self.cache_key = cache_key
         self.lock_ttl = lock_ttl
-        # valkey-py renamed the base of its errors; everything else is redis-py's API
-        base = getattr(library.exceptions, 'RedisError', None) or getattr(library.exceptions, 'ValkeyError')
-        self.errors = (base, OSError)
+        # valkey-py renamed the base of its errors (and the cluster client's); everything else is redis-py's API
+        exceptions = library.exceptions
+        base = getattr(exceptions, 'RedisError', None) or getattr(exceptions, 'ValkeyError')
+        cluster_failure = (getattr(exceptions, 'RedisClusterException', None)
+                           or getattr(exceptions, 'ValkeyClusterException', None))
+        self.errors = (base, OSError) + ((cluster_failure,) if cluster_failure else ())
         self._report = report
+        self._build = build
+        self._url = url
+        self._cluster = cluster
+        self._clustered = cluster == 'true' or (cluster == 'auto' and url in _CLUSTERS)
+
+    def _do(self, operation):
+        """``operation(client)``; where a plain client meets a cluster (MOVED, ASK, no SELECT) under 'auto', the
+        same again with the cluster client, silently. Any other failure is the store's: reported, StoreDown."""
+        try:
+            if self.client is None:
+                self.client = self._build(self._clustered)
+            return operation(self.client)
+        except self.errors + (ValueError,) as err:
+            switch = self._cluster == 'auto' and not self._clustered and not isinstance(err, ValueError)
+            if not (switch and _says_cluster(err)):
+                raise self.failed(err) from None
+        try:
+            self._clustered = True
+            _CLUSTERS.add(self._url)
+            self.client = self._build(True)
+            return operation(self.client)
+        except self.errors + (ValueError,) as err:  # ValueError: a database other than 0, which a cluster lacks
+            raise self.failed(err) from None
 
     @classmethod
     def open(cls, options, warn, local_dir):
@@ -100,25 +129,47 @@ class SharedCache:
                  'collection\'s timeouts, retries or certificate checks; remove it (use cache_ca_path for a private '
                  'CA); using the local cache' % ', '.join(weakening))
             return None
+        cluster = str(options.get('cache_cluster') or 'auto').lower()
+        if cluster not in ('auto', 'true', 'false'):
+            warn('tokensmith shared token cache disabled: cache_cluster must be auto, true or false; using the local '
+                 'cache')
+            return None
+        settings = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
+                        retry=library.retry.Retry(library.backoff.NoBackoff(), 0))
+        if url.startswith('rediss://'):
+            settings['ssl_ca_certs'] = options.get('cache_ca_path') or options.get('ca_path')
+        # Whenever the URL has no password, an ACL user named in it (redis://user@host) included.
+        if options.get('cache_password') and urlsplit(url).password is None:
+            settings['password'] = options.get('cache_password')
         try:
-            settings = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
-                            retry=library.retry.Retry(library.backoff.NoBackoff(), 0))
-            if url.startswith('rediss://'):
-                settings['ssl_ca_certs'] = options.get('cache_ca_path') or options.get('ca_path')
-            # Whenever the URL has no password, an ACL user named in it (redis://user@host) included.
-            if options.get('cache_password') and urlsplit(url).password is None:
-                settings['password'] = options.get('cache_password')
-            client = library.Redis.from_url(url, **settings)
+            database = int(urlsplit(url).path.strip('/') or 0)
+            library.Redis.from_url(url, **settings)  # only parses: a URL it refuses is refused here
         except ValueError as err:
             warn('tokensmith shared token cache disabled: cache_url is not a redis:// or rediss:// URL (%s)'
                  % type(err).__name__)
             return None
+
+        def build(clustered):
+            if not clustered:
+                return library.Redis.from_url(url, **settings)
+            if database:
+                raise ValueError('database %d' % database)
+            factory = getattr(library, 'RedisCluster', None) or getattr(library, 'ValkeyCluster')
+            return factory.from_url(url, **settings)
+
         lock_ttl = float(options.get('timeout', 30)) + LOCK_MARGIN
-        return cls(client, library, cache_key.encode('utf-8'), lock_ttl, report)
+        return cls(None, library, cache_key.encode('utf-8'), lock_ttl, report, build, cluster, url)
 
     def failed(self, err):
         """Report the failure (once per worker: the entry is abandoned) and give the exception to raise."""
-        self._report(_describe(err))
+        if isinstance(err, ValueError):  # from build(): a database a cluster does not have
+            problem = 'cache_url names %s, but the store is a cluster, which has only database 0' % err
+        elif 'READONLY' in str(err) or type(err).__name__ == 'ReadOnlyError':
+            problem = ('the store refused a write as a read-only replica: cache_url points at a replica or a reader '
+                       'endpoint; use the primary endpoint')
+        else:
+            problem = _describe(err)
+        self._report(problem)
         return StoreDown()
 
     def peek(self, identity, secret):
@@ -132,12 +183,13 @@ class SharedCache:
         that waited longer than that goes on without the lock (at most one extra request, never a failure).
         """
         entry = SharedEntry(self, Sealer(self.cache_key, identity, secret))
-        lock = self.client.lock(entry.key + ':lock', timeout=self.lock_ttl, sleep=0.05,
-                                blocking_timeout=self.lock_ttl + LOCK_MARGIN)
-        try:
-            held = lock.acquire()
-        except self.errors as err:
-            raise self.failed(err) from None
+
+        def acquire(client):
+            lock = client.lock(entry.key + ':lock', timeout=self.lock_ttl, sleep=0.05,
+                               blocking_timeout=self.lock_ttl + LOCK_MARGIN)
+            return lock, lock.acquire()
+
+        lock, held = self._do(acquire)
         try:
             yield entry
         finally:
@@ -153,20 +205,27 @@ class SharedEntry:
         self.key = KEY_PREFIX + '{%s}' % sealer.name  # the hash tag: the lock (key + ':lock') hashes alike
 
     def load(self):
-        try:
-            return self.sealer.open(self.cache.client.get(self.key))
-        except self.cache.errors as err:
-            raise self.cache.failed(err) from None
+        return self.sealer.open(self.cache._do(lambda client: client.get(self.key)))  # pylint: disable=protected-access
 
     def store(self, data, expires_at=None):
         """Seal and store; the store drops the entry when the token expires (or at once, when it already has)."""
         ttl = int((expires_at or time.time() + 3600) - time.time()) + 1
         if ttl <= 1:
             return
-        try:
-            self.cache.client.set(self.key, self.sealer.seal(data), ex=ttl)
-        except self.cache.errors as err:
-            raise self.cache.failed(err) from None
+        sealed = self.sealer.seal(data)
+        self.cache._do(lambda client: client.set(self.key, sealed, ex=ttl))  # pylint: disable=protected-access
+
+
+# The cache_url values found to serve a cluster in this process: later evaluations (a worker makes many) start
+# with the cluster client.
+_CLUSTERS = set()
+
+
+def _says_cluster(err):
+    """Whether a plain client's failure says that the store is a cluster."""
+    text = str(err)
+    return type(err).__name__ in ('MovedError', 'AskError') or text.startswith(('MOVED ', 'ASK ')) or (
+        'SELECT is not allowed in cluster mode' in text)
 
 
 def _describe(err):

@@ -259,3 +259,71 @@ def test_query_options_that_weaken_the_settings_are_refused(monkeypatch, tmp_pat
 def test_cache_password_applies_whenever_the_url_has_no_password(monkeypatch, tmp_path, url, expected):
     cache, library, _warnings = open_shared(monkeypatch, tmp_path, cache_url=url, cache_password='Cache-Pw-1')
     assert cache is not None and library.built[0][1].get('password') == expected
+
+
+class ClusterNode(FakeStore):
+    """A plain client at one node of a cluster: every key answers MOVED."""
+
+    def get(self, key):
+        raise FakeStore.exceptions.RedisError('MOVED 3999 127.0.0.1:7001')
+
+    def lock(self, name, timeout, sleep, blocking_timeout):
+        raise FakeStore.exceptions.RedisError('MOVED 3999 127.0.0.1:7001')
+
+
+def cluster_cache(mode, database=''):
+    built = []
+    stores = {False: ClusterNode(), True: FakeStore()}
+
+    def build(clustered):
+        built.append(clustered)
+        if clustered and database:
+            raise ValueError('database %s' % database)
+        return stores[clustered]
+    warnings = []
+    library = types.SimpleNamespace(exceptions=FakeStore.exceptions)
+    url = 'redis://node-%s-%s/%s' % (mode, len(_shared_cache._CLUSTERS), database)  # pylint: disable=protected-access
+    return SharedCache(None, library, KEY.encode(), 2.0, warnings.append, build, mode, url), built, warnings, stores
+
+
+def test_auto_switches_to_the_cluster_client_on_moved_silently_and_remembers_it():
+    cache, built, warnings, stores = cluster_cache('auto')
+    with cache.entry(IDENTITY, 's3cret') as entry:
+        entry.store({'token': 'x'}, time.time() + 60)
+    assert cache.peek(IDENTITY, 's3cret') == {'token': 'x'} and warnings == [] and built == [False, True]
+    assert list(stores[True].data) and not stores[False].data
+    again = SharedCache(None, cache.library, KEY.encode(), 2.0, warnings.append, cache._build, 'auto',  # pylint: disable=protected-access
+                        cache._url)  # pylint: disable=protected-access
+    again.peek(IDENTITY, 's3cret')
+    assert built == [False, True, True]  # a later evaluation in this process starts with the cluster client
+
+
+@pytest.mark.parametrize('mode', ['false', 'true'])
+def test_false_reports_moved_and_true_starts_clustered(mode):
+    cache, built, warnings, _stores = cluster_cache(mode)
+    if mode == 'false':
+        with pytest.raises(StoreDown):
+            cache.peek(IDENTITY, 's3cret')
+        assert len(warnings) == 1 and 'MOVED' in warnings[0] and built == [False]
+    else:
+        assert cache.peek(IDENTITY, 's3cret') is None and warnings == [] and built == [True]
+
+
+def test_a_database_other_than_0_on_a_cluster_is_one_clear_warning():
+    cache, _built, warnings, _stores = cluster_cache('auto', database='1')
+    with pytest.raises(StoreDown):
+        cache.peek(IDENTITY, 's3cret')
+    assert len(warnings) == 1 and 'database 1' in warnings[0] and 'only database 0' in warnings[0]
+
+
+def test_a_read_only_replica_has_its_own_warning():
+    store = FakeStore()
+    cache, warnings = shared(store)
+
+    def refuse(*_args, **_kwargs):
+        raise FakeStore.exceptions.RedisError("READONLY You can't write against a read only replica.")
+    store.set = refuse
+    with pytest.raises(StoreDown):
+        with cache.entry(IDENTITY, 's3cret') as entry:
+            entry.store({'token': 'x'}, time.time() + 60)
+    assert len(warnings) == 1 and 'read-only replica' in warnings[0] and 'primary endpoint' in warnings[0]

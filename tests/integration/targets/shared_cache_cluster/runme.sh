@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# The shared cache on a real Redis Cluster (3 masters + 3 replicas, Debian's redis 7.0.15), cache_url at one node
+# and cache_cluster left at auto, as a managed cluster endpoint hands it out: K controllers that miss at once make
+# one token request per credential, with no warning, and the entries spread over the masters.
+set -eu
+WANT_REDIS=1  # for the unpacked redis binaries; this target starts its own cluster nodes
+source ../setup_servers/servers.sh
+set -x
+
+K=3
+NODES="${SERVERS_DIR}/cluster"
+mkdir -p "${NODES}"
+CLUSTER_PASSWORD="Cluster-Pa55-$(date +%s%N | tail -c 7)"
+ACL_PASSWORD="Acl-Pa55-$(date +%s%N | tail -c 7)"
+# Six free ports whose cluster bus ports (port + 10000, at most 65535) are free too.
+read -r -a PORTS <<< "$("${SERVERS_PYTHON}" -c 'import random, socket
+def free(port):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+ports = []
+while len(ports) < 6:
+    port = random.randrange(20000, 55000)
+    if port not in ports and free(port) and free(port + 10000):
+        ports.append(port)
+print(" ".join(map(str, ports)))')"
+NODE_PIDS=()
+stop_cluster() {
+    for pid in "${NODE_PIDS[@]}"; do kill "${pid}" 2>/dev/null || true; done
+    for pid in "${NODE_PIDS[@]}"; do wait "${pid}" 2>/dev/null || true; done
+    stop_servers
+}
+trap stop_cluster EXIT
+node_cli() {  # node_cli PORT ARGS...
+    REDISCLI_AUTH="${CLUSTER_PASSWORD}" LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-cli" \
+        -p "$1" "${@:2}"
+}
+# The ACL the guide gives for a cluster, on every node (ACL users are not replicated).
+for port in "${PORTS[@]}"; do
+    env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-server" --port "${port}" --bind 127.0.0.1 \
+        --cluster-enabled yes --cluster-config-file "${NODES}/nodes-${port}.conf" --cluster-node-timeout 1000 \
+        --save '' --appendonly no --requirepass "${CLUSTER_PASSWORD}" --masterauth "${CLUSTER_PASSWORD}" \
+        --repl-diskless-sync-delay 0 --dir "${NODES}" \
+        --user tokensmith on ">${ACL_PASSWORD}" '~tokensmith:*' +get +set +del +eval +evalsha '+script|load' \
+        '+cluster|slots' +command >> "${NODES}/node-${port}.log" 2>&1 &
+    NODE_PIDS+=($!)
+done
+for port in "${PORTS[@]}"; do
+    for _ in $(seq 200); do node_cli "${port}" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+    node_cli "${port}" ping | grep -q PONG || { cat "${NODES}/node-${port}.log"; exit 1; }
+done
+node_cli "${PORTS[0]}" --cluster create $(printf '127.0.0.1:%s ' "${PORTS[@]}") --cluster-replicas 1 --cluster-yes \
+    > "${NODES}/create.log"
+for port in "${PORTS[@]}"; do
+    for _ in $(seq 300); do node_cli "${port}" cluster info | grep -q 'cluster_state:ok' && break; sleep 0.1; done
+    node_cli "${port}" cluster info | grep -q 'cluster_state:ok'
+done
+
+export TOKENSMITH_CACHE_URL="redis://tokensmith@127.0.0.1:${PORTS[0]}/0"
+export TOKENSMITH_CACHE_PASSWORD="${ACL_PASSWORD}"
+export TOKENSMITH_CACHE_KEY="cluster-cache-key-$(date +%s%N)"
+pids=()
+for n in $(seq "${K}"); do
+    HOME="${SERVERS_DIR}/controller-${n}" play controller.yml > "${SERVERS_DIR}/controller-${n}.log" 2>&1 &
+    pids+=($!)
+done
+status=0
+for pid in "${pids[@]}"; do wait "${pid}" || status=1; done
+[ "${status}" -eq 0 ] || { tail -n 40 "${SERVERS_DIR}"/controller-*.log; exit 1; }
+if grep -h 'WARNING' "${SERVERS_DIR}"/controller-*.log; then exit 1; fi
+
+# One request per credential (12 of them), whatever the number of controllers; entries on at least 2 masters.
+counts="$("${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+print(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/counters", context=ctx)).get("nuvy.token", 0))' \
+    "${EMULATOR_URL}" "${EMULATOR_CA}")"
+[ "${counts}" -eq 12 ] || { echo "expected 12 token requests, got ${counts}" >&2; exit 1; }
+masters_with_keys=0
+for port in "${PORTS[@]}"; do
+    if node_cli "${port}" role | head -n 1 | grep -q master && [ "$(node_cli "${port}" dbsize)" -gt 0 ]; then
+        masters_with_keys=$((masters_with_keys + 1))
+    fi
+done
+echo "12 credentials, ${K} controllers: ${counts} token requests, entries on ${masters_with_keys} masters"
+[ "${masters_with_keys}" -ge 2 ]
+assert_no_secrets "${SERVERS_DIR}/controller-1.log" "${CLUSTER_PASSWORD}" "${ACL_PASSWORD}" "${TOKENSMITH_CACHE_KEY}" \
+    'Qz+7%/:&= ~!s3cr3t'

@@ -152,6 +152,11 @@ def read_body(response, limit):
                     continue
                 data = decoder.unconsumed_tail
             content += piece
+    while decoder is not None and len(content) <= limit:  # what the inflater still holds once the input ended
+        piece = decoder.decompress(decoder.unconsumed_tail, min(4 * _CHUNK, limit + 1 - len(content)))
+        if not piece:
+            break
+        content += piece
     truncated = len(content) > limit
     del content[limit:]
     return bytes(content), truncated

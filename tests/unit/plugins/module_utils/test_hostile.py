@@ -5,9 +5,12 @@
 """A hostile or broken server, over real sockets: every answer ends in one clear line, in time and in bounded
 memory; the error line costs the same for a 10 KB and a 1 MB page, and no form of a secret survives in it."""
 
+import io
 import json
 import time
 import tracemalloc
+import types
+import zlib
 
 import pytest
 import requests
@@ -194,3 +197,24 @@ def test_a_secret_cut_at_the_window_edge_does_not_survive():
 def test_a_long_line_is_bounded():
     err = TokenError('x' * 100000, 'nuvy', 'token request', 'hint')
     assert len(str(err)) == LINE_LENGTH
+
+
+class _Raw:
+    def __init__(self, data):
+        self.stream = io.BytesIO(data)
+
+    def read(self, size, decode_content=False):
+        assert decode_content is False  # read_body inflates by itself, within its limit
+        return self.stream.read(size)
+
+
+@pytest.mark.parametrize('size', [1, 65535, 65536, 65537, 3 * 65536, 2 * MiB + 7])
+@pytest.mark.parametrize('encoding, wbits', [('gzip', 31), ('deflate', 15), ('deflate', -15), ('', None)])
+def test_read_body_gives_back_every_byte_of_an_honest_answer(size, encoding, wbits):
+    body = (b'0123456789abcdef' * (size // 16 + 1))[:size]
+    data = body
+    if wbits is not None:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+        data = compressor.compress(body) + compressor.flush()
+    response = types.SimpleNamespace(raw=_Raw(data), headers={'Content-Encoding': encoding})
+    assert _http.read_body(response, _http.ANSWER_LIMIT) == (body, False)

@@ -31,6 +31,12 @@ DOWN_FOR = 30           # seconds a store that failed is skipped by every worker
 LOCK_MARGIN = 5         # seconds a lock outlives the longest a fetch should take (the request timeout)
 MIN_CACHE_KEY = 16      # characters
 DOWN_MARKER = 'shared-store-down'
+FAILOVER_WINDOW = 5.0   # seconds a cluster may take to elect a new master (about 2.3 s here) before it is down
+FAILOVER_PAUSE = 0.1    # seconds between fresh tries meanwhile
+# Failures of a connection (not of a command) that a failover causes, by class name (redis-py and valkey-py).
+_FAILOVER_ERRORS = frozenset(('ConnectionError', 'TimeoutError', 'ClusterDownError', 'TryAgainError',
+                              'MasterNotFoundError', 'SlaveNotFoundError', 'RedisClusterException',
+                              'ValkeyClusterException', 'OSError'))
 # URL query options redis-py would let win over the settings below: a timeout, a retry policy, a TLS check.
 REFUSED_QUERY = frozenset(('socket_timeout', 'socket_connect_timeout', 'socket_keepalive', 'retry_on_timeout',
                            'retry_on_error', 'health_check_interval', 'ssl_cert_reqs', 'ssl_check_hostname',
@@ -69,27 +75,38 @@ class SharedCache:
         self._report = report
         self._build = build
         self._url = url
+        self._clock, self._sleep = time.monotonic, time.sleep
         self._cluster = cluster
         self._clustered = cluster == 'true' or (cluster == 'auto' and url in _CLUSTERS)
 
     def _do(self, operation):
-        """``operation(client)``; where a plain client meets a cluster (MOVED, ASK, no SELECT) under 'auto', the
-        same again with the cluster client, silently. Any other failure is the store's: reported, StoreDown."""
-        try:
-            if self.client is None:
-                self.client = self._build(self._clustered)
-            return operation(self.client)
-        except self.errors + (ValueError,) as err:
-            switch = self._cluster == 'auto' and not self._clustered and not isinstance(err, ValueError)
-            if not (switch and _says_cluster(err)):
-                raise self.failed(err) from None
-        try:
-            self._clustered = True
-            _CLUSTERS.add(self._url)
-            self.client = self._build(True)
-            return operation(self.client)
-        except self.errors + (ValueError,) as err:  # ValueError: a database other than 0, which a cluster lacks
-            raise self.failed(err) from None
+        """``operation(client)``, and the two ways a store's answer calls for doing it again.
+
+        Where a plain client meets a cluster (MOVED, ASK, no SELECT) under 'auto': once more with the cluster
+        client, silently. On a cluster, a connection-level failure (a node down, the cluster electing a new
+        master): the whole operation again every FAILOVER_PAUSE, until FAILOVER_WINDOW after the first failure.
+        Any other failure, or one that outlasts the window, is the store's: reported once, StoreDown.
+        """
+        first_failure = None
+        while True:
+            try:
+                if self.client is None:
+                    self.client = self._build(self._clustered)
+                return operation(self.client)
+            except self.errors + (ValueError,) as err:  # ValueError: a database other than 0, which a cluster lacks
+                if isinstance(err, ValueError):
+                    raise self.failed(err) from None
+                if self._cluster == 'auto' and not self._clustered and _says_cluster(err):
+                    self._clustered, self.client = True, None
+                    _CLUSTERS.add(self._url)
+                    continue
+                now = self._clock()
+                first_failure = now if first_failure is None else first_failure
+                if not (self._clustered and _is_failover(err) and now - first_failure < FAILOVER_WINDOW):
+                    raise self.failed(err) from None
+                # The same client: it knows the other nodes, and finds the new master among them (the node in
+                # cache_url may be the one that died).
+                self._sleep(FAILOVER_PAUSE)
 
     @classmethod
     def open(cls, options, warn, local_dir):
@@ -219,6 +236,11 @@ class SharedEntry:
 # The cache_url values found to serve a cluster in this process: later evaluations (a worker makes many) start
 # with the cluster client.
 _CLUSTERS = set()
+
+
+def _is_failover(err):
+    return any(cls.__name__ in _FAILOVER_ERRORS for cls in type(err).__mro__) or str(err).startswith(
+        ('CLUSTERDOWN', 'TRYAGAIN'))
 
 
 def _says_cluster(err):

@@ -108,6 +108,23 @@ play() {
         -e "oidc_url=${OIDC_URL:-}" -e "out=${SERVERS_DIR}/out" "$@"
 }
 
+# The emulator's control endpoints: control PATH [JSON] prints the answer; expect_counts checks its counters.
+control() {  # control PATH [JSON]
+    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
+ctx = ssl.create_default_context(cafile=sys.argv[2])
+reads = ("counters", "arrived", "issued")
+data = sys.argv[4].encode() if len(sys.argv) > 4 else (None if sys.argv[3] in reads else b"{}")
+print(json.dumps(json.load(urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_emulator/" + sys.argv[3], data=data,
+      headers={"Content-Type": "application/json"}), context=ctx))))' "${EMULATOR_URL}" "${EMULATOR_CA}" "$@"
+}
+expect_counts() {  # expect_counts '{"nuvy.token": 1, ...}'
+    "${SERVERS_PYTHON}" -c 'import json, sys
+counts, expected = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+got = dict((name, counts.get(name.lstrip("<="), 0)) for name in expected)
+print("token requests:", got, "expected:", expected)
+sys.exit(0 if all(got[name] <= value if name.startswith("<=") else got[name] == value for name, value in expected.items()) else 1)' \
+        "$(control counters)" "$1"
+}
 # Every token, ticket and passCode the emulator has handed out, one per line.
 issued_values() {
     "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl

@@ -25,22 +25,6 @@ with open(sys.argv[1], 'w') as inventory:
     inventory.write('[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n')
 PYTHON
 
-control() {  # control PATH [JSON]
-    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-reads = ("counters", "arrived", "issued")
-data = sys.argv[4].encode() if len(sys.argv) > 4 else (None if sys.argv[3] in reads else b"{}")
-print(json.dumps(json.load(urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_emulator/" + sys.argv[3], data=data,
-      headers={"Content-Type": "application/json"}), context=ctx))))' "${EMULATOR_URL}" "${EMULATOR_CA}" "$@"
-}
-expect_counts() {  # expect_counts '{"nuvy.token": 1, ...}'
-    "${SERVERS_PYTHON}" -c 'import json, sys
-counts, expected = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-got = dict((name, counts.get(name.lstrip("<="), 0)) for name in expected)
-print("token requests:", got, "expected:", expected)
-sys.exit(0 if all(got[name] <= value if name.startswith("<=") else got[name] == value for name, value in expected.items()) else 1)' \
-        "$(control counters)" "$1"
-}
 controller() {  # controller N [extra args]: one controller with its own HOME (so its own local cache)
     local home="${SERVERS_DIR}/controllers/$1"
     mkdir -p "${home}"

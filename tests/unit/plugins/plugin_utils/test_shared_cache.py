@@ -327,3 +327,56 @@ def test_a_read_only_replica_has_its_own_warning():
         with cache.entry(IDENTITY, 's3cret') as entry:
             entry.store({'token': 'x'}, time.time() + 60)
     assert len(warnings) == 1 and 'read-only replica' in warnings[0] and 'primary endpoint' in warnings[0]
+
+
+class FakeClock:
+    def __init__(self):
+        self.now, self.sleeps = 1000.0, []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class ConnectionError(FakeStore.exceptions.RedisError):  # pylint: disable=redefined-builtin  # redis-py's name
+    pass
+
+
+def failing_cluster(failures):
+    """A cluster client whose GET fails ``failures`` times (a master being replaced), then answers."""
+    cache, built, warnings, stores = cluster_cache('true')
+    clock = FakeClock()
+    cache._clock, cache._sleep = (lambda: clock.now), clock.sleep  # pylint: disable=protected-access
+    left = [failures]
+
+    def get(key):
+        if left[0]:
+            left[0] -= 1
+            raise ConnectionError('Error 111 connecting to 127.0.0.1:7001. Connection refused.')
+        return None
+    stores[True].get = get
+    return cache, built, warnings, clock
+
+
+def test_a_cluster_failover_is_retried_as_a_whole_within_5_s():
+    cache, built, warnings, clock = failing_cluster(23)  # 2.3 s of failures at 0.1 s a try
+    assert cache.peek(IDENTITY, 's3cret') is None and warnings == []
+    # one client throughout: it knows the other nodes (the one in the URL may be the dead master)
+    assert len(clock.sleeps) == 23 and built == [True]
+
+
+def test_a_cluster_down_for_longer_than_5_s_is_reported_once():
+    cache, _built, warnings, clock = failing_cluster(1000)
+    with pytest.raises(StoreDown):
+        cache.peek(IDENTITY, 's3cret')
+    assert len(warnings) == 1 and 'ConnectionError' in warnings[0]
+    assert 4.9 <= sum(clock.sleeps) <= 5.1  # the cap, on the fake clock
+
+
+def test_a_plain_store_that_fails_is_reported_at_once():
+    store = FakeStore()
+    cache, warnings = shared(store)
+    store.down = True
+    with pytest.raises(StoreDown):
+        cache.peek(IDENTITY, 's3cret')
+    assert len(warnings) == 1

@@ -149,8 +149,9 @@ options:
       - V(auto) starts with a plain client and switches to the cluster client (same URL and settings) on the
         first reply that shows a cluster (MOVED, ASK, or no SELECT), without a warning; V(true) and V(false) say
         it up front. A cluster has only database 0; another one in the URL gives one warning.
+      - Empty counts as V(auto) (as a blank AWX field or environment variable gives it); any other value gives a
+        warning and the local cache.
     type: str
-    choices: [auto, 'true', 'false']
     default: auto
     env:
       - name: TOKENSMITH_CACHE_CLUSTER

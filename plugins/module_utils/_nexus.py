@@ -298,10 +298,11 @@ def _result(token, source, changed, register_fact):
     return module_result(fields(token), FACT, register_fact, changed=changed, source=source)
 
 
-def _check_result(msg, register_fact):
-    """Check mode's answer where a token would be created or reset: every field there, null, so the tasks after
-    it still template (a credentials_file task in check mode then reports that it would write)."""
-    return module_result(fields(), FACT, register_fact, changed=True, source='check_mode', msg=msg)
+def _check_result(msg, register_fact, generation):
+    """Check mode's answer where a token would be created or reset: every token field there, null, so the tasks
+    after it still template (a credentials_file task in check mode then reports that it would write)."""
+    return module_result(dict(fields(), api_version=generation.name), FACT, register_fact, changed=True,
+                         source='check_mode', msg=msg)
 
 
 def run(options, http, check_mode=False):
@@ -311,16 +312,16 @@ def run(options, http, check_mode=False):
     register = options.get('register_fact', True)
     if state == 'present':
         if check_mode and generation.auto_creates:
-            return _check_result(_WOULD_READ % generation.name, register)
+            return _check_result(_WOULD_READ % generation.name, register, generation)
         token, found = flow.read()  # on NXRM 2 and 3.8-3.23 the first read creates the token: there is no other read
         if found == 'current':
             return _result(token, 'read', False, register)
         if check_mode:
-            return _check_result(_would_replace(found), register)
+            return _check_result(_would_replace(found), register, generation)
         return _result(*flow.replace(found), True, register)
     if state == 'reset':
         if check_mode:
-            return _check_result('check mode: the user token would be reset', register)
+            return _check_result('check mode: the user token would be reset', register, generation)
         flow.delete()
         return _result(flow.current_or_new(), 'reset', True, register)
     # absent: where reading does not create, only a token that exists is invalidated.

@@ -48,7 +48,7 @@ def test_check_mode_creates_resets_and_deletes_nothing(emulator, capsys, version
     assert result['changed'] is not (state == 'absent' and version == '3.70.1') and 'failed' not in result, result
     assert emulator.count('nexus.created') == 0 and emulator.count('nexus.deleted') == 0
     if state != 'absent':
-        assert result['pass_code'] is None and result['source'] == 'check_mode'
+        assert result['pass_code'] is None and result['source'] == 'check_mode' and result['api_version']
         assert result['ansible_facts']['nexus_user_token']['pass_code'] is None
     assert 'admin123' not in raw
 

@@ -30,6 +30,8 @@ import tempfile
 import threading
 import time
 
+import nodes  # tests/harness/nodes.py: the managed nodes' users and Pythons
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENVS = os.path.join(ROOT, '.venv')
 # Outside the checkout: inside it, ansible-test would list files with git and find the copy ignored.
@@ -38,7 +40,7 @@ COLLECTION = os.path.join(SCRATCH, 'ansible_collections', 'tokensmith', 'auth')
 # The second lane works in its own copy (ansible-test writes into the collection it runs in), beside the same
 # servers, browser and Pythons.
 SECOND = os.path.join(SCRATCH, 'second')
-SHARED = ('oidc', 'debs', 'pythons')
+SHARED = ('oidc', 'debs', 'pythons', 'nodes')
 LOGS = os.path.join(ROOT, 'tests', 'output', 'harness')
 DOCS_OUT = os.path.join(ROOT, 'docs', '_build', 'html')
 ANSIBLE_TEST_CACHE = os.path.expanduser('~/.ansible/test/cache')
@@ -195,7 +197,8 @@ def ensure_oidc_server(log):
 
 # Debian packages the tests run (a real Redis server; Chromium for the documentation site), unpacked beside the
 # collection copy rather than installed: no root, nothing on the system changes. Found by the tests there.
-DEBS = {'redis': ['redis-server', 'redis-tools'], 'chromium': ['chromium']}  # redis-tools holds the binaries
+DEBS = {'redis': ['redis-server', 'redis-tools'], 'chromium': ['chromium'],  # redis-tools holds the binaries
+        'openssh': ['openssh-server', 'openssh-sftp-server']}  # sshd for the managed nodes
 
 
 def _apt(arguments, log, cwd=None):
@@ -301,7 +304,8 @@ class Harness:
         jobs = dict((core, (ensure_venv, 'core-' + core, CORES[core],
                             os.path.join(ROOT, 'tests', 'requirements', 'core-%s.txt' % core), log)) for core in set(cores))
         if self.wants('integration'):
-            jobs.update(oidc=(ensure_oidc_server, log), redis=(ensure_debs, 'redis', log))
+            jobs.update(oidc=(ensure_oidc_server, log), redis=(ensure_debs, 'redis', log),
+                        openssh=(ensure_debs, 'openssh', log), nodes=(nodes.ensure_nodes, SCRATCH, run, _apt, log))
         if self.wants('docs'):
             jobs['chromium'] = (ensure_debs, 'chromium', log)
         if self.wants('galaxy'):

@@ -99,6 +99,11 @@ options:
       - A Redis or Valkey store shared by many controllers, job containers and CI runners, as V(redis://host:6379/0)
         or, with TLS, V(rediss://host:6380/0). A user and password may be given in the URL (V(redis://user:pass@host))
         or in O(cache_password) (which applies whenever the URL has no password); either is never printed.
+      - Through Redis Sentinel, V(redis+sentinel://[user:password@]host[:port][,host[:port]...]/service[/db]) (or
+        V(rediss+sentinel://) with TLS, for the sentinels and the data nodes alike; port 26379 by default; IPv6
+        addresses in brackets). The user and password are the data nodes'; the sentinels' come from the query
+        (C(?sentinel_username=...&sentinel_password=...)) or O(cache_sentinel_password). A failover is waited out
+        (up to 5 seconds), not reported.
       - The local cache stays in front of it; the store is asked when the local cache misses, so K controllers that
         all miss at once make one token request, the others wait for it and read its result.
       - Needs O(cache_key), and the Python library C(redis) (or C(valkey)) on the controller.
@@ -134,6 +139,15 @@ options:
       - name: TOKENSMITH_CACHE_PASSWORD
     vars:
       - name: tokensmith_cache_password
+  cache_sentinel_password:
+    description:
+      - The sentinels' password (their C(requirepass)), for a V(redis+sentinel://) O(cache_url) whose query has no
+        C(sentinel_password).
+    type: str
+    env:
+      - name: TOKENSMITH_CACHE_SENTINEL_PASSWORD
+    vars:
+      - name: tokensmith_cache_sentinel_password
   cache_ca_path:
     description:
       - A PEM CA bundle to verify a C(rediss://) store against; defaults to O(ca_path), then the system's.

@@ -27,7 +27,8 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._token import Toke
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import StoreDown, open_caches
 
 OUTPUTS = ('secret', 'header', 'token')
-CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password', 'cache_ca_path', 'cache_cluster')
+CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password', 'cache_sentinel_password',
+                 'cache_ca_path', 'cache_cluster')
 LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew') + CACHE_OPTIONS
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 HOLD_EXPIRED = 10  # seconds a token that came back with no life at all (expires_in: 0) is served
@@ -105,7 +106,8 @@ class TokenLookup:
         self.redactor = Redactor(self.secrets)
         renew = self.options.get('renew')
         self.redactor.add(*(renew.values() if isinstance(renew, dict) else [renew]))
-        self.redactor.add(self.options.get('cache_key'), self.options.get('cache_password'))
+        self.redactor.add(self.options.get('cache_key'), self.options.get('cache_password'),
+                          self.options.get('cache_sentinel_password'))
         self.warn = lambda message: warn(self.redactor(message))
         self.check_mode = check_mode
         self._http = None

@@ -19,8 +19,9 @@ local cache directory so other workers do not wait on it too, and the lookup goe
 
 import contextlib
 import os
+import threading
 import time
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import Sealer, StoreDown
 
@@ -31,7 +32,13 @@ DOWN_FOR = 30           # seconds a store that failed is skipped by every worker
 LOCK_MARGIN = 5         # seconds a lock outlives the longest a fetch should take (the request timeout)
 MIN_CACHE_KEY = 16      # characters
 DOWN_MARKER = 'shared-store-down'
-FAILOVER_WINDOW = 5.0   # seconds a cluster may take to elect a new master (about 2.3 s here) before it is down
+FAILOVER_WINDOW = 5.0   # seconds a cluster or Sentinel may take to elect a new master (about 2.3 s here)
+STORE_BUDGET = 2.0      # seconds of store work one lookup evaluation may take, lock waits and failovers aside
+RELEASE_FLOOR = 0.5     # seconds a lock's release may take even when the budget is spent (others wait on it)
+SENTINEL_SCHEMES = ('redis+sentinel://', 'rediss+sentinel://')
+SENTINEL_PORT = 26379
+# What a Sentinel URL's query may carry (the sentinels' own credentials); any other option is refused.
+SENTINEL_QUERY = frozenset(('sentinel_username', 'sentinel_password'))
 FAILOVER_PAUSE = 0.1    # seconds between fresh tries meanwhile
 # Failures of a connection (not of a command) that a failover causes, by class name (redis-py and valkey-py).
 _FAILOVER_ERRORS = frozenset(('ConnectionError', 'TimeoutError', 'ClusterDownError', 'TryAgainError',
@@ -58,10 +65,12 @@ def _client_library():
 class SharedCache:
     """Entries in a Redis/Valkey store; same interface as the local TokenCache (peek, entry)."""
 
-    def __init__(self, client, library, cache_key, lock_ttl, report, build=None, cluster='false', url=None):
+    def __init__(self, client, library, cache_key, lock_ttl, report, build=None, cluster='false', url=None,
+                 sentinel=False):
         """``client`` is the store's client, or None to have ``build(cluster)`` make it when first needed (inside
         the error handling: a cluster client discovers the cluster in its constructor). ``cluster``: 'auto'
-        switches to the cluster client on the first reply that says the store is a cluster."""
+        switches to the cluster client on the first reply that says the store is a cluster. ``sentinel``: the
+        client finds the master through Sentinel, so a failover is waited out as on a cluster."""
         self.client = client
         self.library = library
         self.cache_key = cache_key
@@ -78,21 +87,28 @@ class SharedCache:
         self._clock, self._sleep = time.monotonic, time.sleep
         self._cluster = cluster
         self._clustered = cluster == 'true' or (cluster == 'auto' and url in _CLUSTERS)
+        self._sentinel = sentinel
+        self._budget = STORE_BUDGET
 
-    def _do(self, operation):
-        """``operation(client)``, and the two ways a store's answer calls for doing it again.
+    def _do(self, operation, waits=0.0):
+        """``operation(client)``, within what is left of the evaluation's STORE_BUDGET (plus ``waits``, the
+        longest it may wait on another controller's lock), and the two ways a store's answer calls for doing it
+        again.
 
         Where a plain client meets a cluster (MOVED, ASK, no SELECT) under 'auto': once more with the cluster
-        client, silently. On a cluster, a connection-level failure (a node down, the cluster electing a new
-        master): the whole operation again every FAILOVER_PAUSE, until FAILOVER_WINDOW after the first failure.
-        Any other failure, or one that outlasts the window, is the store's: reported once, StoreDown.
+        client, silently. On a cluster or through Sentinel, a connection-level failure (a node down, a new master
+        being elected): the whole operation again every FAILOVER_PAUSE, until FAILOVER_WINDOW after the first
+        failure. Any other failure, one that outlasts the window, or a store too slow for the budget (one that
+        trickles its answers: the socket timeout bounds each read, not an answer) is the store's: reported once,
+        StoreDown.
         """
         first_failure = None
         while True:
+            started = self._clock()
             try:
-                if self.client is None:
-                    self.client = self._build(self._clustered)
-                return operation(self.client)
+                return _within(lambda: operation(self._connected()), self._budget + waits, self._abandon)
+            except _TooSlow:
+                raise self.failed(_TooSlow('no whole answer within %.0f s' % STORE_BUDGET)) from None
             except self.errors + (ValueError,) as err:  # ValueError: a database other than 0, which a cluster lacks
                 if isinstance(err, ValueError):
                     raise self.failed(err) from None
@@ -102,11 +118,27 @@ class SharedCache:
                     continue
                 now = self._clock()
                 first_failure = now if first_failure is None else first_failure
-                if not (self._clustered and _is_failover(err) and now - first_failure < FAILOVER_WINDOW):
+                if not ((self._clustered or self._sentinel) and _is_failover(err)
+                        and now - first_failure < FAILOVER_WINDOW):
                     raise self.failed(err) from None
-                # The same client: it knows the other nodes, and finds the new master among them (the node in
-                # cache_url may be the one that died).
+                # The same client: it knows the other nodes (or asks the sentinels again), and finds the new
+                # master among them (the node in cache_url may be the one that died).
                 self._sleep(FAILOVER_PAUSE)
+            finally:
+                if first_failure is None and not waits:  # failovers and lock waits are not the store's pace
+                    self._budget = max(0.0, self._budget - (self._clock() - started))
+
+    def _connected(self):
+        if self.client is None:
+            self.client = self._build(self._clustered)
+        return self.client
+
+    def _abandon(self):
+        """Drop a client stuck in a slow answer: closing its connections ends the read it is blocked in."""
+        client, self.client = self.client, None
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
 
     @classmethod
     def open(cls, options, warn, local_dir):
@@ -153,6 +185,14 @@ class SharedCache:
             return None
         settings = dict(socket_timeout=SOCKET_TIMEOUT, socket_connect_timeout=SOCKET_TIMEOUT,
                         retry=library.retry.Retry(library.backoff.NoBackoff(), 0))
+        if url.lower().startswith(SENTINEL_SCHEMES):
+            try:
+                build = _sentinel_client(library, parse_sentinel_url(url), settings, options)
+            except ValueError as err:
+                warn('tokensmith shared token cache disabled: %s; using the local cache' % err)
+                return None
+            lock_ttl = float(options.get('timeout', 30)) + LOCK_MARGIN
+            return cls(None, library, cache_key.encode('utf-8'), lock_ttl, report, build, 'false', url, sentinel=True)
         if url.startswith('rediss://'):
             settings['ssl_ca_certs'] = options.get('cache_ca_path') or options.get('ca_path')
         # Whenever the URL has no password, an ACL user named in it (redis://user@host) included.
@@ -162,8 +202,8 @@ class SharedCache:
             database = int(urlsplit(url).path.strip('/') or 0)
             library.Redis.from_url(url, **settings)  # only parses: a URL it refuses is refused here
         except ValueError as err:
-            warn('tokensmith shared token cache disabled: cache_url is not a redis:// or rediss:// URL (%s)'
-                 % type(err).__name__)
+            warn('tokensmith shared token cache disabled: cache_url is not a redis://, rediss:// or '
+                 'redis+sentinel:// URL (%s)' % type(err).__name__)
             return None
 
         def build(clustered):
@@ -179,7 +219,9 @@ class SharedCache:
 
     def failed(self, err):
         """Report the failure (once per worker: the entry is abandoned) and give the exception to raise."""
-        if isinstance(err, ValueError):  # from build(): a database a cluster does not have
+        if isinstance(err, _TooSlow):
+            problem = str(err)
+        elif isinstance(err, ValueError):  # from build(): a database a cluster does not have
             problem = 'cache_url names %s, but the store is a cluster, which has only database 0' % err
         elif 'READONLY' in str(err) or type(err).__name__ == 'ReadOnlyError':
             problem = ('the store refused a write as a read-only replica: cache_url points at a replica or a reader '
@@ -202,17 +244,18 @@ class SharedCache:
         entry = SharedEntry(self, Sealer(self.cache_key, identity, secret))
 
         def acquire(client):
+            # Not thread-local: the lock is taken and released in store workers (see _within).
             lock = client.lock(entry.key + ':lock', timeout=self.lock_ttl, sleep=0.05,
-                               blocking_timeout=self.lock_ttl + LOCK_MARGIN)
+                               blocking_timeout=self.lock_ttl + LOCK_MARGIN, thread_local=False)
             return lock, lock.acquire()
 
-        lock, held = self._do(acquire)
+        lock, held = self._do(acquire, waits=self.lock_ttl + LOCK_MARGIN)
         try:
             yield entry
         finally:
-            if held:
-                with contextlib.suppress(*self.errors, self.library.exceptions.LockError):
-                    lock.release()
+            if held:  # a release that fails leaves the lock to expire: a wait for others, never a failure
+                with contextlib.suppress(*self.errors, self.library.exceptions.LockError, _TooSlow):
+                    _within(lock.release, max(self._budget, RELEASE_FLOOR), self._abandon)
 
 
 class SharedEntry:
@@ -257,3 +300,90 @@ def _describe(err):
         if marker in text:
             return type(err).__name__
     return '%s: %s' % (type(err).__name__, text[:120]) if text else type(err).__name__
+
+
+class _TooSlow(Exception):
+    """A store operation that outlasted what was left of the budget."""
+
+
+def _within(call, limit, abandon):
+    """``call()``, or _TooSlow after ``limit`` seconds (then ``abandon()`` unblocks the worker left behind)."""
+    if limit <= 0:  # nothing left of the budget: not even asked
+        raise _TooSlow()
+    outcome = {}
+
+    def work():
+        try:
+            outcome['value'] = call()
+        except BaseException as err:  # pylint: disable=broad-exception-caught  # handed to the caller
+            outcome['error'] = err
+
+    worker = threading.Thread(target=work, name='tokensmith-store', daemon=True)
+    worker.start()
+    worker.join(limit)
+    if worker.is_alive():
+        abandon()
+        raise _TooSlow()
+    if 'error' in outcome:
+        raise outcome['error']
+    return outcome.get('value')
+
+
+def parse_sentinel_url(url):
+    """``redis+sentinel://[user:password@]host[:port][,host[:port]...]/service[/db][?sentinel_username=&
+    sentinel_password=]`` (``rediss+sentinel://`` with TLS; port 26379 by default; IPv6 literals in brackets): a
+    dict of tls, sentinels [(host, port)], service, db, username, password, sentinel_username, sentinel_password.
+    The user and password are the data nodes'. ValueError says what is wrong, never with the URL's secrets."""
+    scheme, _, rest = url.partition('://')
+    rest, _, query = rest.partition('?')
+    rest = rest.partition('#')[0]
+    netloc, _, path = rest.partition('/')
+    userinfo, _, hosts = netloc.rpartition('@')
+    username, _, password = userinfo.partition(':')
+    sentinels = []
+    for part in hosts.split(','):
+        if part.startswith('['):
+            host, _, port = part[1:].partition(']')
+            if port and not port.startswith(':'):
+                raise ValueError('cache_url has a malformed IPv6 sentinel address (write [address]:port)')
+            port = port[1:]
+        else:
+            host, _, port = part.partition(':')
+        if not host:
+            raise ValueError('cache_url names a sentinel without a host (host[:port], comma-separated)')
+        if port and not (port.isdigit() and port.isascii() and 0 < int(port) < 65536):
+            raise ValueError('cache_url has a sentinel port that is not a number from 1 to 65535')
+        sentinels.append((host, int(port) if port else SENTINEL_PORT))
+    names = [unquote(name) for name in path.split('/') if name]
+    if not names:
+        raise ValueError('cache_url names no Sentinel service: add the master\'s name, as in '
+                         'redis+sentinel://host:26379/mymaster/0')
+    if len(names) > 2 or (len(names) == 2 and not (names[1].isdigit() and names[1].isascii())):
+        raise ValueError('cache_url\'s path must be /service or /service/database (a number)')
+    settings = dict((name.lower(), value) for name, value in parse_qsl(query))
+    unknown = sorted(set(settings) - SENTINEL_QUERY)
+    if unknown:
+        raise ValueError('cache_url sets %s in its query, which a Sentinel URL does not take (only %s)'
+                         % (', '.join(unknown), ', '.join(sorted(SENTINEL_QUERY))))
+    return dict(tls=scheme.lower() == 'rediss+sentinel', sentinels=sentinels, service=names[0],
+                db=int(names[1]) if len(names) == 2 else 0, username=unquote(username) or None,
+                password=unquote(password) if password else None,
+                sentinel_username=settings.get('sentinel_username') or None,
+                sentinel_password=settings.get('sentinel_password') or None)
+
+
+def _sentinel_client(library, place, settings, options):
+    """build() for a Sentinel URL: the master of its service, found through the sentinels (again on each new
+    connection, so after a failover too), TLS and the CA alike for sentinels and data nodes."""
+    common = dict(settings)
+    if place['tls']:
+        common.update(ssl=True, ssl_ca_certs=options.get('cache_ca_path') or options.get('ca_path'))
+    nodes = dict(common, db=place['db'], username=place['username'],
+                 password=place['password'] or options.get('cache_password') or None)
+    sentinels = dict(common, username=place['sentinel_username'],
+                     password=place['sentinel_password'] or options.get('cache_sentinel_password') or None)
+
+    def build(_clustered):
+        sentinel = library.Sentinel(place['sentinels'], sentinel_kwargs=sentinels, **nodes)
+        return sentinel.master_for(place['service'])
+    return build

@@ -23,9 +23,12 @@ FEEDS = {
     'nexus.yml': {'NEXUS_URL': (_nexus, 'url'), 'NEXUS_USERNAME': (_nexus, 'username'),
                   'NEXUS_PASSWORD': (_nexus, 'password')},
     'token_cache.yml': {'TOKENSMITH_CACHE_URL': (None, 'cache_url'), 'TOKENSMITH_CACHE_KEY': (None, 'cache_key'),
-                        'TOKENSMITH_CACHE_PASSWORD': (None, 'cache_password')},
+                        'TOKENSMITH_CACHE_PASSWORD': (None, 'cache_password'),
+                        'TOKENSMITH_CACHE_SENTINEL_PASSWORD': (None, 'cache_sentinel_password'),
+                        'TOKENSMITH_CACHE_CLUSTER': (None, 'cache_cluster')},
 }
-SECRET_OPTIONS = {'service_key', 'client_secret', 'password', 'cache_url', 'cache_key', 'cache_password'}
+SECRET_OPTIONS = {'service_key', 'client_secret', 'password', 'cache_url', 'cache_key', 'cache_password',
+                  'cache_sentinel_password'}
 LOOKUP_OPTIONS = yaml.safe_load(token.DOCUMENTATION)['options']
 
 

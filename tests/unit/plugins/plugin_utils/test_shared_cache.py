@@ -46,7 +46,7 @@ class FakeStore:
         self._check()
         self.data[key], self.expiry[key] = value, ex
 
-    def lock(self, name, timeout, sleep, blocking_timeout):
+    def lock(self, name, timeout, sleep, blocking_timeout, thread_local=True):
         store = self
 
         class Lock:
@@ -236,6 +236,16 @@ class Library:
                 return FakeStore()
         self.Redis = Redis
 
+        class Sentinel:
+            def __init__(self, sentinels, sentinel_kwargs=None, **nodes):
+                self.args = (sentinels, sentinel_kwargs, nodes)
+
+            def master_for(self, service):
+                library.sentinels.append(self.args + (service,))
+                return FakeStore()
+        self.Sentinel = Sentinel
+        self.sentinels = []
+
 
 def open_shared(monkeypatch, tmp_path, **options):
     library = Library()
@@ -267,7 +277,7 @@ class ClusterNode(FakeStore):
     def get(self, key):
         raise FakeStore.exceptions.RedisError('MOVED 3999 127.0.0.1:7001')
 
-    def lock(self, name, timeout, sleep, blocking_timeout):
+    def lock(self, name, timeout, sleep, blocking_timeout, thread_local=True):
         raise FakeStore.exceptions.RedisError('MOVED 3999 127.0.0.1:7001')
 
 
@@ -386,3 +396,119 @@ def test_a_plain_store_that_fails_is_reported_at_once():
 def test_cache_cluster_values(monkeypatch, tmp_path, value, opened):
     cache, _library, warnings = open_shared(monkeypatch, tmp_path, cache_url='redis://h:6379/0', cache_cluster=value)
     assert (cache is not None) == opened and (warnings == []) == opened
+
+
+# Sentinel
+
+@pytest.mark.parametrize('url, expected', [
+    ('redis+sentinel://s1/mymaster', dict(sentinels=[('s1', 26379)], service='mymaster', db=0, tls=False)),
+    ('rediss+sentinel://s1:26380,s2,[::1]:26381,[fe80::1]/my%20master/2',
+     dict(sentinels=[('s1', 26380), ('s2', 26379), ('::1', 26381), ('fe80::1', 26379)], service='my master', db=2,
+          tls=True)),
+    ('redis+sentinel://doc:Pw%40rd@s1/m?sentinel_username=watch&sentinel_password=Sw-1',
+     dict(username='doc', password='Pw@rd', sentinel_username='watch', sentinel_password='Sw-1')),
+    ('redis+sentinel://doc@s1/m', dict(username='doc', password=None, sentinel_password=None)),
+])
+def test_sentinel_urls(url, expected):
+    place = _shared_cache.parse_sentinel_url(url)
+    assert dict((name, place[name]) for name in expected) == expected
+
+
+@pytest.mark.parametrize('url, words', [
+    ('redis+sentinel://doc:Pw-9876@s1:26379', 'names no Sentinel service'),
+    ('redis+sentinel://doc:Pw-9876@s1:26379/', 'names no Sentinel service'),
+    ('redis+sentinel://doc:Pw-9876@s1:port/m', 'not a number'),
+    ('redis+sentinel://doc:Pw-9876@s1:70000/m', 'not a number'),
+    ('redis+sentinel://doc:Pw-9876@s1,,s2/m', 'without a host'),
+    ('redis+sentinel://doc:Pw-9876@[::1]x/m', 'IPv6'),
+    ('redis+sentinel://doc:Pw-9876@s1/m/one', 'a number'),
+    ('redis+sentinel://doc:Pw-9876@s1/m?password=Pw-9876', 'password'),
+])
+def test_a_bad_sentinel_url_is_one_clear_warning_without_its_secrets(monkeypatch, tmp_path, url, words):
+    cache, library, warnings = open_shared(monkeypatch, tmp_path, cache_url=url)
+    assert cache is None and library.sentinels == [] and len(warnings) == 1
+    assert words in warnings[0] and 'Pw-9876' not in warnings[0] and 'local cache' in warnings[0]
+
+
+def test_a_sentinel_client_gets_the_settings_tls_and_both_passwords(monkeypatch, tmp_path):
+    cache, library, warnings = open_shared(
+        monkeypatch, tmp_path, cache_url='rediss+sentinel://doc@s1,s2:26380/mymaster/0', cache_password='Data-Pw',
+        cache_sentinel_password='Sentinel-Pw', cache_ca_path='/ca.pem')
+    assert cache.peek(IDENTITY, 's3cret') is None and warnings == []
+    (sentinels, sentinel_kwargs, nodes, service), = library.sentinels
+    assert sentinels == [('s1', 26379), ('s2', 26380)] and service == 'mymaster'
+    assert nodes['username'] == 'doc' and nodes['password'] == 'Data-Pw' and sentinel_kwargs['password'] == 'Sentinel-Pw'
+    for settings in (nodes, sentinel_kwargs):
+        assert settings['ssl'] is True and settings['ssl_ca_certs'] == '/ca.pem'
+        assert settings['socket_timeout'] == _shared_cache.SOCKET_TIMEOUT and settings['retry'] == ('retry', 0)
+
+
+def test_the_sentinel_password_in_the_query_wins_over_the_option(monkeypatch, tmp_path):
+    cache, library, _warnings = open_shared(
+        monkeypatch, tmp_path, cache_url='redis+sentinel://doc:Url-Pw@s1/m?sentinel_password=Query-Pw',
+        cache_password='Data-Pw', cache_sentinel_password='Sentinel-Pw')
+    cache.peek(IDENTITY, 's3cret')
+    (_sentinels, sentinel_kwargs, nodes, _service), = library.sentinels
+    assert nodes['password'] == 'Url-Pw' and sentinel_kwargs['password'] == 'Query-Pw' and 'ssl' not in nodes
+
+
+def test_a_sentinel_failover_is_waited_out_with_the_same_client():
+    store = FakeStore()
+    built, warnings, clock = [], [], FakeClock()
+    library = types.SimpleNamespace(exceptions=FakeStore.exceptions)
+    cache = SharedCache(None, library, KEY.encode(), 2.0, warnings.append, lambda _c: built.append(1) or store,
+                        'false', 'redis+sentinel://s1/m', sentinel=True)
+    cache._clock, cache._sleep = (lambda: clock.now), clock.sleep  # pylint: disable=protected-access
+    answers = [ConnectionError('The previous master is now a slave')] * 5 + [None]
+
+    def get(key):
+        answer = answers.pop(0)
+        if answer:
+            raise answer
+    store.get = get
+    assert cache.peek(IDENTITY, 's3cret') is None and warnings == [] and built == [1] and len(clock.sleeps) == 5
+
+
+# One budget for the store work of an evaluation
+
+class Stuck(FakeStore):
+    """A store that trickles: a GET that never completes until the client is closed."""
+
+    def __init__(self):
+        super().__init__()
+        self.closed = threading.Event()
+
+    def get(self, key):
+        self.closed.wait(30)
+        raise ConnectionError('Connection closed by server.')
+
+    def close(self):
+        self.closed.set()
+
+
+def test_a_store_that_trickles_is_cut_at_the_budget_and_its_client_closed(monkeypatch):
+    monkeypatch.setattr(_shared_cache, 'STORE_BUDGET', 0.2)
+    store = Stuck()
+    cache, warnings = shared(store)
+    with pytest.raises(StoreDown):
+        cache.peek(IDENTITY, 's3cret')
+    assert store.closed.is_set() and len(warnings) == 1 and 'no whole answer within' in warnings[0]
+
+
+def test_the_budget_is_for_the_whole_evaluation_not_each_answer():
+    store = FakeStore()
+    cache, warnings = shared(store)
+    clock = FakeClock()
+    cache._clock = lambda: clock.now  # pylint: disable=protected-access
+    asked = []
+
+    def slow_get(key):  # each answer in time, 0.8 s of the budget each
+        asked.append(key)
+        clock.now += 0.8
+    store.get = slow_get
+    cache.peek(IDENTITY, 's3cret')
+    cache.peek(IDENTITY, 's3cret')
+    cache.peek(IDENTITY, 's3cret')  # 0.4 s left: asked (a slower answer would be cut at 0.4 s, as above)
+    with pytest.raises(StoreDown):
+        cache.peek(IDENTITY, 's3cret')  # nothing left: not even asked
+    assert len(asked) == 3 and len(warnings) == 1 and 'no whole answer within 2 s' in warnings[0]

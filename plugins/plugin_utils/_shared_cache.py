@@ -334,21 +334,21 @@ def parse_sentinel_url(url):
     sentinel_password=]`` (``rediss+sentinel://`` with TLS; port 26379 by default; IPv6 literals in brackets): a
     dict of tls, sentinels [(host, port)], service, db, username, password, sentinel_username, sentinel_password.
     The user and password are the data nodes'. ValueError says what is wrong, never with the URL's secrets."""
-    scheme, _, rest = url.partition('://')
-    rest, _, query = rest.partition('?')
+    scheme, rest = url.partition('://')[::2]
+    rest, query = rest.partition('?')[::2]
     rest = rest.partition('#')[0]
-    netloc, _, path = rest.partition('/')
-    userinfo, _, hosts = netloc.rpartition('@')
-    username, _, password = userinfo.partition(':')
+    netloc, path = rest.partition('/')[::2]
+    userinfo, hosts = netloc.rpartition('@')[::2]
+    username, password = userinfo.partition(':')[::2]
     sentinels = []
     for part in hosts.split(','):
         if part.startswith('['):
-            host, _, port = part[1:].partition(']')
+            host, port = part[1:].partition(']')[::2]
             if port and not port.startswith(':'):
                 raise ValueError('cache_url has a malformed IPv6 sentinel address (write [address]:port)')
             port = port[1:]
         else:
-            host, _, port = part.partition(':')
+            host, port = part.partition(':')[::2]
         if not host:
             raise ValueError('cache_url names a sentinel without a host (host[:port], comma-separated)')
         if port and not (port.isdigit() and port.isascii() and 0 < int(port) < 65536):

@@ -40,6 +40,11 @@ SENTINEL_PORT = 26379
 # What a Sentinel URL's query may carry (the sentinels' own credentials); any other option is refused.
 SENTINEL_QUERY = frozenset(('sentinel_username', 'sentinel_password'))
 FAILOVER_PAUSE = 0.1    # seconds between fresh tries meanwhile
+# The largest entry this collection can seal: what it keeps of an answer (at most _http.ANSWER_LIMIT, 4 MiB)
+# as JSON, where an escaped character takes 6 bytes, plus the seal's few bytes. A larger value is someone else's:
+# the store checks its length and sends it only when it fits (a script of GET alone, within the documented ACL).
+ENTRY_LIMIT = 6 * 4 * 1024 * 1024 + 1024
+_BOUNDED_GET = "local v = redis.call('GET', KEYS[1]) if v and #v > tonumber(ARGV[1]) then return -1 end return v"
 # Failures of a connection (not of a command) that a failover causes, by class name (redis-py and valkey-py).
 _FAILOVER_ERRORS = frozenset(('ConnectionError', 'TimeoutError', 'ClusterDownError', 'TryAgainError',
                               'MasterNotFoundError', 'SlaveNotFoundError', 'RedisClusterException',
@@ -265,7 +270,11 @@ class SharedEntry:
         self.key = KEY_PREFIX + '{%s}' % sealer.name  # the hash tag: the lock (key + ':lock') hashes alike
 
     def load(self):
-        return self.sealer.open(self.cache._do(lambda client: client.get(self.key)))  # pylint: disable=protected-access
+        """The entry, or None (missing, sealed otherwise, or larger than any entry can be: refused unread)."""
+        def bounded_get(client):
+            value = client.register_script(_BOUNDED_GET)(keys=[self.key], args=[ENTRY_LIMIT])
+            return None if isinstance(value, int) else value
+        return self.sealer.open(self.cache._do(bounded_get))  # pylint: disable=protected-access
 
     def store(self, data, expires_at=None):
         """Seal and store; the store drops the entry when the token expires (or at once, when it already has)."""

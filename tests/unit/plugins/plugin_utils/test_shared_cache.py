@@ -46,6 +46,16 @@ class FakeStore:
         self._check()
         self.data[key], self.expiry[key] = value, ex
 
+    def register_script(self, source):
+        """The bounded GET script, as the server runs it."""
+        assert source == _shared_cache._BOUNDED_GET  # pylint: disable=protected-access
+        store = self
+
+        def run(keys, args, client=None):
+            value = store.get(keys[0])
+            return -1 if value is not None and len(value) > int(args[0]) else value
+        return run
+
     def lock(self, name, timeout, sleep, blocking_timeout, thread_local=True):
         store = self
 
@@ -512,3 +522,20 @@ def test_the_budget_is_for_the_whole_evaluation_not_each_answer():
     with pytest.raises(StoreDown):
         cache.peek(IDENTITY, 's3cret')  # nothing left: not even asked
     assert len(asked) == 3 and len(warnings) == 1 and 'no whole answer within 2 s' in warnings[0]
+
+
+def test_a_value_larger_than_any_entry_is_refused_unread():
+    store = FakeStore()
+    cache, warnings = shared(store)
+    with cache.entry(IDENTITY, 's3cret') as entry:
+        entry.store({'token': 'x'}, time.time() + 60)
+    key = next(iter(store.data))
+    store.data[key] = b'x' * (_shared_cache.ENTRY_LIMIT + 1)
+    assert cache.peek(IDENTITY, 's3cret') is None and warnings == []  # a miss: the next fetch overwrites it
+
+
+def test_every_entry_the_collection_can_seal_fits_the_limit():
+    from ansible_collections.tokensmith.auth.plugins.module_utils import _http  # pylint: disable=import-outside-toplevel
+    sealer = _shared_cache.Sealer(KEY.encode(), IDENTITY, 's3cret')
+    worst = '\u0001' * _http.ANSWER_LIMIT  # every character escaped by JSON, 6 bytes each
+    assert len(sealer.seal({'token': worst})) <= _shared_cache.ENTRY_LIMIT

@@ -198,6 +198,13 @@ class SharedCache:
                 return None
             lock_ttl = float(options.get('timeout', 30)) + LOCK_MARGIN
             return cls(None, library, cache_key.encode('utf-8'), lock_ttl, report, build, 'false', url, sentinel=True)
+        try:
+            url, more_nodes = _cluster_nodes(url)
+        except ValueError as err:
+            warn('tokensmith shared token cache disabled: %s; using the local cache' % err)
+            return None
+        if more_nodes:  # several nodes: a self-managed cluster, found through whichever of them answers
+            cluster = 'true'
         if url.startswith('rediss://'):
             settings['ssl_ca_certs'] = options.get('cache_ca_path') or options.get('ca_path')
         # Whenever the URL has no password, an ACL user named in it (redis://user@host) included.
@@ -217,6 +224,9 @@ class SharedCache:
             if database:
                 raise ValueError('database %d' % database)
             factory = getattr(library, 'RedisCluster', None) or getattr(library, 'ValkeyCluster')
+            if more_nodes:
+                startup = [library.cluster.ClusterNode(host, port) for host, port in more_nodes]
+                return factory.from_url(url, startup_nodes=startup, **settings)
             return factory.from_url(url, **settings)
 
         lock_ttl = float(options.get('timeout', 30)) + LOCK_MARGIN
@@ -349,20 +359,7 @@ def parse_sentinel_url(url):
     netloc, path = rest.partition('/')[::2]
     userinfo, hosts = netloc.rpartition('@')[::2]
     username, password = userinfo.partition(':')[::2]
-    sentinels = []
-    for part in hosts.split(','):
-        if part.startswith('['):
-            host, port = part[1:].partition(']')[::2]
-            if port and not port.startswith(':'):
-                raise ValueError('cache_url has a malformed IPv6 sentinel address (write [address]:port)')
-            port = port[1:]
-        else:
-            host, port = part.partition(':')[::2]
-        if not host:
-            raise ValueError('cache_url names a sentinel without a host (host[:port], comma-separated)')
-        if port and not (port.isdigit() and port.isascii() and 0 < int(port) < 65536):
-            raise ValueError('cache_url has a sentinel port that is not a number from 1 to 65535')
-        sentinels.append((host, int(port) if port else SENTINEL_PORT))
+    sentinels = _host_list(hosts, SENTINEL_PORT, 'sentinel')
     names = [unquote(name) for name in path.split('/') if name]
     if not names:
         raise ValueError('cache_url names no Sentinel service: add the master\'s name, as in '
@@ -379,6 +376,39 @@ def parse_sentinel_url(url):
                 password=unquote(password) if password else None,
                 sentinel_username=settings.get('sentinel_username') or None,
                 sentinel_password=settings.get('sentinel_password') or None)
+
+
+def _host_list(hosts, default_port, what):
+    """``host[:port][,host[:port]...]`` (IPv6 literals in brackets) as [(host, port)]; ValueError names what is
+    wrong."""
+    found = []
+    for part in hosts.split(','):
+        if part.startswith('['):
+            host, port = part[1:].partition(']')[::2]
+            if port and not port.startswith(':'):
+                raise ValueError('cache_url has a malformed IPv6 %s address (write [address]:port)' % what)
+            port = port[1:]
+        else:
+            host, port = part.partition(':')[::2]
+        if not host:
+            raise ValueError('cache_url names a %s without a host (host[:port], comma-separated)' % what)
+        if port and not (port.isdigit() and port.isascii() and 0 < int(port) < 65536):
+            raise ValueError('cache_url has a %s port that is not a number from 1 to 65535' % what)
+        found.append((host, int(port) if port else default_port))
+    return found
+
+
+def _cluster_nodes(url):
+    """A cache_url naming several nodes of a cluster (redis://[user:password@]host:port,host:port.../0): the URL
+    with its first node, and the others as [(host, port)]; (url, []) for a URL of one node."""
+    scheme, rest = url.partition('://')[::2]
+    netloc, slash, tail = rest.partition('/')
+    userinfo, at, hosts = netloc.rpartition('@')
+    if ',' not in hosts:
+        return url, []
+    nodes = _host_list(hosts, 6379, 'node')
+    first = ('[%s]:%d' if ':' in nodes[0][0] else '%s:%d') % nodes[0]
+    return ''.join((scheme, '://', userinfo, at, first, slash, tail)), nodes[1:]
 
 
 def _sentinel_client(library, place, settings, options):

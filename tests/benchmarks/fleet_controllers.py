@@ -72,32 +72,52 @@ def ansible_playbook(work, home, play, extra, env=None):
                             env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=work, HOME=home, **(env or {})))
 
 
-def redis_server(work, debs):
-    """A Redis server on loopback from the unpacked Debian package; (process, url)."""
-    with socket.socket() as probe:
-        probe.bind(('127.0.0.1', 0))
-        port = probe.getsockname()[1]
+def free_port(bus=False):
+    """A free loopback port (with bus: one whose cluster bus port, port + 10000, is free too)."""
+    while True:
+        with socket.socket() as probe:
+            probe.bind(('127.0.0.1', 0))
+            port = probe.getsockname()[1]
+        if not bus:
+            return port
+        if port + 10000 <= 65535:
+            with socket.socket() as probe:
+                if probe.connect_ex(('127.0.0.1', port + 10000)) != 0:
+                    return port
+
+
+def redis_process(work, debs, port, *arguments):
+    """redis-server (Debian's, unpacked by the harness) on loopback ``port``, once it accepts connections."""
     libraries = os.pathsep.join(sorted(set(d for d, _s, files in os.walk(debs) if any('.so' in f for f in files))))
-    process = subprocess.Popen([os.path.join(debs, 'usr', 'bin', 'redis-server'), '--bind', '127.0.0.1', '--port',
-                                str(port), '--save', '', '--appendonly', 'no', '--dir', work],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    process = subprocess.Popen([os.path.join(debs, 'usr', 'bin', 'redis-server')] + list(arguments),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=work,
                                env=dict(os.environ, LD_LIBRARY_PATH=libraries))
     deadline = time.time() + 10
     while time.time() < deadline:
         with socket.socket() as client:
             if client.connect_ex(('127.0.0.1', port)) == 0:
-                return process, 'redis://127.0.0.1:%d/0' % port
+                return process
         time.sleep(0.05)
     process.kill()
-    raise SystemExit('redis-server did not start')
+    raise SystemExit('redis-server did not start on port %d' % port)
 
 
-def controllers(work, emulator, count, env, label):
+def redis_server(work, debs):
+    """A Redis server on loopback; (process, url)."""
+    port = free_port()
+    return redis_process(work, debs, port, '--bind', '127.0.0.1', '--port', str(port), '--save', '', '--appendonly',
+                         'no', '--dir', work), 'redis://127.0.0.1:%d/0' % port
+
+
+def controllers(work, emulator, count, env, label, meanwhile=None):
+    """K controllers at once; ``meanwhile()`` runs while they do (a failover). Prints requests and wall time."""
     emulator.state.counters.clear()
     play = playbook(work, 'controller.yml', CONTROLLER_PLAY)
     homes = [tempfile.mkdtemp(dir=work, prefix='home-') for _index in range(count)]
     started = time.perf_counter()
     processes = [ansible_playbook(work, home, play, [], env) for home in homes]
+    if meanwhile:
+        meanwhile()
     failed = sum(1 for process in processes if process.wait() != 0)
     elapsed = time.perf_counter() - started
     note = '   (%d controllers FAILED)' % failed if failed else ''

@@ -436,7 +436,8 @@ def demo_venv():
 
 def bench():
     """make bench: the benchmarks' figures (not tests): the lookup at fleet scale, a cache hit in a fresh fork,
-    controllers sharing a cache, consecutive runs of a role, and a module against hostile answers."""
+    controllers sharing a cache (standalone, Sentinel, Cluster, through failovers), consecutive runs of a role, and
+    a module against hostile answers."""
     log = os.path.join(LOGS, 'bench-prepare.log')
     os.makedirs(LOGS, exist_ok=True)
     venv = ensure_venv('core-' + PRIMARY, CORES[PRIMARY],
@@ -445,7 +446,8 @@ def bench():
     python = os.path.join(venv, 'bin', 'python')
     status = 0
     for script, arguments in (('lookup_first_call.py', []), ('lookup_fleet.py', []),
-                              ('fleet_controllers.py', ['--redis-debs', redis]), ('hostile_answers.py', [])):
+                              ('fleet_controllers.py', ['--redis-debs', redis]),
+                              ('fleet_stores.py', ['--redis-debs', redis]), ('hostile_answers.py', [])):
         say('==== %s' % script)
         status |= subprocess.call([python, os.path.join(ROOT, 'tests', 'benchmarks', script)] + arguments,
                                   env=venv_env(venv), cwd=ROOT)

@@ -97,6 +97,9 @@ cold_wave redis
 # The master that owns a new credential's slot is killed (SIGKILL) while the lock holder's token request for it
 # is held at the emulator for 3 s: every controller succeeds, with at most 2 requests for it (a lock can be lost
 # in a failover); the cluster has a new master within 10 s.
+# The controllers are given every node (a self-managed cluster's recipe), so a controller that starts while the
+# node in a one-node URL is the dead master still finds the cluster.
+TOKENSMITH_CACHE_URL="redis://tokensmith@$(printf '127.0.0.1:%s,' "${PORTS[@]}" | sed 's/,$//')/0"
 ONE='{"scopes": [["pipelines.write", "pipelines.read"]], "methods": ["auto"]}'
 control reset_counters > /dev/null
 control faults '{"path": "/nexus/oauth2/token", "delay": 3}' > /dev/null
@@ -114,6 +117,7 @@ for _ in $(seq 100); do
 done
 [ -n "${victim}" ] || { echo 'the holder never took the lock' >&2; exit 1; }
 kill -9 "${NODE_PIDS[${victim}]}"
+echo "killed the master on port ${PORTS[${victim}]} (the node of a one-node URL: port ${PORTS[0]})"
 pids=()
 for n in $(seq 2 "${K}"); do
     HOME="${SERVERS_DIR}/waiter-${n}" play controller.yml -e "${ONE}" > "${SERVERS_DIR}/waiter-${n}.log" 2>&1 &

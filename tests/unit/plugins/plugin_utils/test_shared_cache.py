@@ -256,6 +256,14 @@ class Library:
         self.Sentinel = Sentinel
         self.sentinels = []
 
+        class RedisCluster:
+            @staticmethod
+            def from_url(url, **settings):
+                library.built.append(('cluster', url, settings))
+                return FakeStore()
+        self.RedisCluster = RedisCluster
+        self.cluster = types.SimpleNamespace(ClusterNode=lambda host, port: (host, port))
+
 
 def open_shared(monkeypatch, tmp_path, **options):
     library = Library()
@@ -539,3 +547,17 @@ def test_every_entry_the_collection_can_seal_fits_the_limit():
     sealer = _shared_cache.Sealer(KEY.encode(), IDENTITY, 's3cret')
     worst = '\u0001' * _http.ANSWER_LIMIT  # every character escaped by JSON, 6 bytes each
     assert len(sealer.seal({'token': worst})) <= _shared_cache.ENTRY_LIMIT
+
+
+def test_a_url_naming_several_nodes_is_a_cluster_found_through_any_of_them(monkeypatch, tmp_path):
+    cache, library, warnings = open_shared(monkeypatch, tmp_path, cache_url='rediss://doc@n1:7000,n2,[::1]:7002/0',
+                                           cache_password='Data-Pw', cache_cluster='false')
+    assert cache.peek(IDENTITY, 's3cret') is None and warnings == []
+    kind, url, settings = library.built[-1]  # after the parse-only plain client
+    assert kind == 'cluster' and url == 'rediss://doc@n1:7000/0' and settings['password'] == 'Data-Pw'
+    assert settings['startup_nodes'] == [('n2', 6379), ('::1', 7002)]
+
+
+def test_a_bad_node_list_is_one_clear_warning(monkeypatch, tmp_path):
+    cache, _library, warnings = open_shared(monkeypatch, tmp_path, cache_url='redis://doc:Pw-9876@n1:7000,n2:x/0')
+    assert cache is None and len(warnings) == 1 and 'node port' in warnings[0] and 'Pw-9876' not in warnings[0]

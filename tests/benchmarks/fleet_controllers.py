@@ -109,6 +109,19 @@ def redis_server(work, debs):
                          'no', '--dir', work), 'redis://127.0.0.1:%d/0' % port
 
 
+def prepare_fleet(work, emulator, hosts):
+    """The inventory of ``hosts`` local hosts, the variables, and the Nexus user token that exists already (as
+    for any user who has one)."""
+    with open(os.path.join(work, 'hosts.ini'), 'w') as handle:
+        handle.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, hosts + 1)))
+        handle.write('[fleet:vars]\nansible_connection=local\n[local]\nlocalhost ansible_connection=local '
+                     'ansible_python_interpreter=%s\n' % sys.executable)
+    common_vars(emulator, work)
+    emulator.state.config['nexus_token_lifetime'] = None
+    ansible_playbook(work, os.path.join(work, 'home-setup'), playbook(work, 'setup.yml', ROLE_PLAY.replace(
+        'tokensmith.auth.nuvy', 'tokensmith.auth.nexus')), []).wait()
+
+
 def controllers(work, emulator, count, env, label, meanwhile=None):
     """K controllers at once; ``meanwhile()`` runs while they do (a failover). Prints requests and wall time."""
     emulator.state.counters.clear()
@@ -135,15 +148,7 @@ def main():
     with workspace('tokensmith-bench-fleet-') as (work, emulator):
         redis, redis_url = redis_server(work, args.redis_debs)
         try:
-            with open(os.path.join(work, 'hosts.ini'), 'w') as handle:
-                handle.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, args.hosts + 1)))
-                handle.write('[fleet:vars]\nansible_connection=local\n[local]\nlocalhost ansible_connection=local '
-                             'ansible_python_interpreter=%s\n' % sys.executable)
-            common_vars(emulator, work)
-            # The Nexus user token exists already, as for any user who has one.
-            emulator.state.config['nexus_token_lifetime'] = None
-            ansible_playbook(work, os.path.join(work, 'home-setup'), playbook(work, 'setup.yml', ROLE_PLAY.replace(
-                'tokensmith.auth.nuvy', 'tokensmith.auth.nexus')), []).wait()
+            prepare_fleet(work, emulator, args.hosts)
             print('%d controllers at once, %d hosts each, each provider\'s token used 3 times per host (%d lookups)'
                   % (args.controllers, args.hosts, args.controllers * args.hosts * 9))
             local = controllers(work, emulator, args.controllers, {}, 'local cache only (each controller cold)')

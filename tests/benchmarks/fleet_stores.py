@@ -15,26 +15,24 @@ import argparse
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import redis
 
 from _workspace import workspace
-from fleet_controllers import (ROLE_PLAY, ansible_playbook, common_vars, controllers, free_port, playbook,
-                               redis_process, redis_server)
+from fleet_controllers import controllers, free_port, prepare_fleet, redis_process, redis_server
 
 BASE = ('--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--repl-diskless-sync-delay', '0')
 
 
 def sentinel_set(work, debs):
     """(processes by data port, sentinel processes, cache_url, master_port())"""
-    ports = [free_port() for _ in range(3)]
+    ports = [free_port() for _index in range(3)]
     nodes = {}
     for index, port in enumerate(ports):
         replica = ('--replicaof', '127.0.0.1', str(ports[0])) if index else ()
         nodes[port] = redis_process(work, debs, port, '--port', str(port), '--dir', work, *(BASE + replica))
-    sentinel_ports, sentinels = [free_port() for _ in range(3)], []
+    sentinel_ports, sentinels = [free_port() for _index in range(3)], []
     for port in sentinel_ports:
         config = os.path.join(work, 'sentinel-%d.conf' % port)
         with open(config, 'w') as handle:
@@ -58,7 +56,7 @@ def sentinel_set(work, debs):
 
 def cluster_set(work, debs):
     """(processes by port, cache_url naming every node, master_port())"""
-    ports = [free_port(bus=True) for _ in range(6)]
+    ports = [free_port(bus=True) for _index in range(6)]
     nodes = dict((port, redis_process(work, debs, port, '--port', str(port), '--dir', work, '--cluster-enabled', 'yes',
                                       '--cluster-config-file', 'nodes-%d.conf' % port, '--cluster-node-timeout',
                                       '1000', *BASE)) for port in ports)
@@ -106,14 +104,7 @@ def main():
     with workspace('tokensmith-bench-stores-') as (work, emulator):
         processes = []
         try:
-            with open(os.path.join(work, 'hosts.ini'), 'w') as handle:
-                handle.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, args.hosts + 1)))
-                handle.write('[fleet:vars]\nansible_connection=local\n[local]\nlocalhost ansible_connection=local '
-                             'ansible_python_interpreter=%s\n' % sys.executable)
-            common_vars(emulator, work)
-            emulator.state.config['nexus_token_lifetime'] = None  # the Nexus user token exists already
-            ansible_playbook(work, os.path.join(work, 'home-setup'), playbook(work, 'setup.yml', ROLE_PLAY.replace(
-                'tokensmith.auth.nuvy', 'tokensmith.auth.nexus')), []).wait()
+            prepare_fleet(work, emulator, args.hosts)
             print('%d controllers at once, %d hosts each, each provider\'s token used 3 times per host (3 credentials)'
                   % (args.controllers, args.hosts))
             standalone, url = redis_server(work, args.redis_debs)

@@ -108,6 +108,34 @@ play() {
         -e "oidc_url=${OIDC_URL:-}" -e "out=${SERVERS_DIR}/out" "$@"
 }
 
+# The shared-cache targets' fleet: fleet_inventory N writes ${SERVERS_DIR}/fleet.ini (N local hosts);
+# fleet_controller NAME PLAY [args] runs one controller with its own HOME (so its own local cache), log NAME.log.
+fleet_inventory() {
+    "${SERVERS_PYTHON}" - "${SERVERS_DIR}/fleet.ini" "$1" <<'PYTHON'
+import sys
+with open(sys.argv[1], 'w') as inventory:
+    inventory.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, int(sys.argv[2]) + 1)))
+    inventory.write('[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n')
+PYTHON
+}
+fleet_controller() {
+    local home="${SERVERS_DIR}/controllers/$1"
+    mkdir -p "${home}"
+    HOME="${home}" play -i "${SERVERS_DIR}/fleet.ini" "${@:3}" "$2" > "${home}.log" 2>&1 \
+        || { grep -v '^ok:' "${home}.log" | tail -n 40 >&2; return 1; }
+}
+# gave_up_on_store LOG...: how many of the logs say the shared store was given up on (a failover that outlasted
+# the client's 5 s: on a machine slow enough, counted, not failed); any other warning fails the test.
+gave_up_on_store() {
+    local warnings
+    warnings="$(grep -h 'WARNING' "$@" || true)"
+    if [ -n "${warnings}" ] && echo "${warnings}" | grep -v -q 'shared token cache unavailable'; then
+        echo "${warnings}" >&2
+        return 1
+    fi
+    printf '%s' "${warnings}" | grep -c . || true
+}
+
 # The emulator's control endpoints: control PATH [JSON] prints the answer; expect_counts checks its counters.
 control() {  # control PATH [JSON]
     "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl

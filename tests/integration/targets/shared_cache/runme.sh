@@ -18,19 +18,8 @@ redis_cli ACL SETUSER tokensmith on ">${ACL_PASSWORD}" '~tokensmith:*' +get +set
     | grep -q OK
 export TOKENSMITH_CACHE_URL="rediss://tokensmith:${ACL_PASSWORD}@127.0.0.1:${REDIS_PORT}/0"
 export TOKENSMITH_CACHE_KEY="shared-cache-key-$(date +%s%N)"
-"${SERVERS_PYTHON}" - "${SERVERS_DIR}/fleet.ini" <<'PYTHON'
-import sys
-with open(sys.argv[1], 'w') as inventory:
-    inventory.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, 21)))
-    inventory.write('[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n')
-PYTHON
-
-controller() {  # controller N [extra args]: one controller with its own HOME (so its own local cache)
-    local home="${SERVERS_DIR}/controllers/$1"
-    mkdir -p "${home}"
-    HOME="${home}" play -i "${SERVERS_DIR}/fleet.ini" "${@:2}" controller.yml > "${home}.log" 2>&1 \
-        || { grep -v '^ok:' "${home}.log" | tail -n 40 >&2; return 1; }
-}
+fleet_inventory 20
+controller() { fleet_controller "$1" controller.yml "${@:2}"; }  # controller NAME [extra args]
 wave() {  # wave NAME: K controllers at once, fresh HOMEs; every one must succeed
     rm -rf "${SERVERS_DIR}/controllers"
     local pids=()

@@ -28,11 +28,16 @@ def _escaped(value):
             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]}
 
 
+def b64_text(text):
+    """The base64 of UTF-8 text (Basic credentials, Docker and npm auth, the forms a secret takes)."""
+    return base64.b64encode(text.encode('utf-8')).decode('ascii')
+
+
 def _encodings(value):
     """The forms a secret can take on the wire or in a message."""
     forms = {value, quote(value, safe=''), quote_plus(value, safe='')}
     for form in list(forms):
-        forms.add(base64.b64encode(form.encode('utf-8')).decode('ascii'))
+        forms.add(b64_text(form))
     for form in list(forms):
         forms.update(_escaped(form))
     return forms

@@ -7,12 +7,11 @@
 
 """Sonatype Nexus Repository user tokens: a single-use ticket, then the token, on NXRM 2 and 3."""
 
-import base64
 import re
 import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, HttpStatusError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, HttpStatusError, b64_text
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, env, require
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, module_result
@@ -80,10 +79,6 @@ def generation_from_server(header):
     return '2.7' if version >= (2, 7) else '2.0'
 
 
-def _b64(text):
-    return base64.b64encode(text.encode('utf-8')).decode('ascii')
-
-
 class NexusFlow:
     def __init__(self, options, http):
         self.http = http
@@ -95,8 +90,8 @@ class NexusFlow:
         if ':' in self.username:
             raise http.error('the username %r contains a colon, which HTTP Basic authentication cannot carry'
                              % self.username, None, 'Use an account whose name has no colon')
-        self.basic = 'Basic ' + _b64('%s:%s' % (self.username, password))
-        self.payload = {'u': _b64(self.username), 'p': _b64(password)}
+        self.basic = 'Basic ' + b64_text('%s:%s' % (self.username, password))
+        self.payload = {'u': b64_text(self.username), 'p': b64_text(password)}
         http.redactor.add(password, self.basic, self.payload['p'])
         requested = options.get('api_version') or 'auto'
         self.generation = GENERATIONS[API_VERSIONS[requested]] if requested != 'auto' else None
@@ -115,7 +110,7 @@ class NexusFlow:
             err.hint = self._hint(err, step)
             raise
         ticket = ticket_from(self.http.body(response, step), self.http)
-        self.http.redactor.add(_b64(ticket))
+        self.http.redactor.add(b64_text(ticket))
         return response, ticket
 
     def _hint(self, err, step):
@@ -167,7 +162,7 @@ class NexusFlow:
             ticket = self._fresh_ticket()
             if generation.ticket_header:
                 return dict(headers=dict(self._headers(), **{generation.ticket_header: ticket}))
-            return dict(headers=self._headers(), params={'authToken': _b64(ticket)})
+            return dict(headers=self._headers(), params={'authToken': b64_text(ticket)})
 
         for tries in range(1, TICKET_TRIES + 1):
             try:

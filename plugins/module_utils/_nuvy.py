@@ -7,11 +7,10 @@
 
 """Nuvy Nexus: OAuth 2.0 client credentials (RFC 6749 section 4.4), and RFC 7009 revocation."""
 
-import base64
 from urllib.parse import quote_plus
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError, b64_text
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env, require
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, module_result
@@ -48,7 +47,7 @@ def raw_basic_credentials(client_id, client_secret):
 
 
 def _basic(pair):
-    return 'Basic ' + base64.b64encode(pair.encode('utf-8')).decode('ascii')
+    return 'Basic ' + b64_text(pair)
 
 
 # How each method authenticates the client: a header, or fields of the form. Exactly one per request.

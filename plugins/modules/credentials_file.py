@@ -129,7 +129,7 @@ import pwd
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.tokensmith.auth.plugins.module_utils import _safe_file
-from ansible_collections.tokensmith.auth.plugins.module_utils._build_configs import FORMATS
+from ansible_collections.tokensmith.auth.plugins.module_utils._credentials_files import FORMATS
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
 
 

@@ -12,7 +12,6 @@ paid thousands of times: a hit imports only the cache and the cipher. A provider
 imported when a token must be fetched, and only that provider's.
 """
 
-import base64
 import contextlib
 import importlib
 import json
@@ -20,7 +19,7 @@ import os
 import tempfile
 import time
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, Redactor, TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, Redactor, TokenError, b64_text
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, Options
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
@@ -84,7 +83,7 @@ def render(token, output):
     """The bare secret, or (``header``) a ready Authorization value."""
     if output == 'header':
         if token.token_type == 'Basic':
-            return 'Basic ' + base64.b64encode(token.access_token.encode('utf-8')).decode('ascii')
+            return 'Basic ' + b64_text(token.access_token)
         return 'Bearer ' + token.access_token
     return token.access_token
 

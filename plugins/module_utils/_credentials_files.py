@@ -11,7 +11,6 @@ Each merger takes the file's current text ('' when missing) and returns the new 
 only when the text changed, so a second run changes nothing.
 """
 
-import base64
 import configparser
 import io
 import json
@@ -19,11 +18,11 @@ import xml.etree.ElementTree as ET
 from xml.parsers import expat
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, b64_text
 
 
 def _basic(username, password):
-    return base64.b64encode(('%s:%s' % (username, password)).encode('utf-8')).decode('ascii')
+    return b64_text('%s:%s' % (username, password))
 
 
 def maven(text, target, username, password):

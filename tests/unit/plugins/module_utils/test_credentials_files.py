@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._build_configs import FORMATS
+from ansible_collections.tokensmith.auth.plugins.module_utils._credentials_files import FORMATS
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
 
 MAVEN = '''<?xml version="1.0" encoding="UTF-8"?>

@@ -19,7 +19,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Red
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, HttpClient)
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import (
-    CHECKS, CONNECTION_ARGSPEC, TEXT_KINDS, Options, refuse_containers)
+    CHECKS, CONNECTION_ARGSPEC, TEXT_KINDS, Options, check_kind, refuse_containers)
 
 
 def _leaves(value):
@@ -77,12 +77,12 @@ class TokenModule(AnsibleModule):
         turned into their str()), are refused once the module is set up; until then, and in ``invocation``,
         they are masked like any secret."""
         for name, value in self._given.items():
-            if CHECKS.get(name, ('',))[0] in TEXT_KINDS:
+            if check_kind(name) in TEXT_KINDS:
                 self.no_log_values.update(_leaves(value), value if isinstance(value, list) else value.keys(),
                                           [str(self.params.get(name))])
         for name, check in CHECKS.items():
             url = str(self.params.get(name) or '')
-            netloc = urlsplit(url).netloc if check[0] == 'url' else ''
+            netloc = urlsplit(url).netloc if check.kind == 'url' else ''
             if '@' in netloc:
                 userinfo = netloc.rpartition('@')[0]
                 self.no_log_values.update(value for value in (url, userinfo, userinfo.partition(':')[2]) if value)

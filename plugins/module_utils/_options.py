@@ -7,6 +7,7 @@
 
 """One option layer for modules and the lookup: the argument specs, the checks, and a read-only view of values."""
 
+import collections
 import math
 import os
 import socket
@@ -34,18 +35,24 @@ MAX_RETRIES = 100          # the 60 s wait budget ends retrying long before this
 # expires_in in the modules), which keeps every date representable; min_ttl cannot ask for more.
 MAX_LIFETIME = 366 * 86400
 
-# What every face checks before any request, by option name (the names are shared by all providers):
-#   number: (lowest, highest, lowest allowed?); url: no userinfo; credential: text without control characters;
-#   verbatim: a credential sent in a header as is, so printable ASCII only.
+# What an option must be: a number within low..high (low itself only when low_allowed); a url without userinfo;
+# a credential, text without control characters; verbatim, a credential sent in a header as is (printable ASCII).
+Check = collections.namedtuple('Check', 'kind low high low_allowed', defaults=(None, None, True))
+# What every face checks before any request, by option name (the names are shared by all providers).
 CHECKS = dict(
-    timeout=('number', 0, MAX_TIMEOUT, False),
-    retries=('number', 0, MAX_RETRIES, True),
-    min_ttl=('number', 0, MAX_LIFETIME, True),
-    api_url=('url',), token_url=('url',), url=('url',), revocation_url=('url',),
-    client_id=('credential',), client_secret=('credential',), username=('credential',), password=('credential',),
-    service_key=('verbatim',),
+    timeout=Check('number', 0, MAX_TIMEOUT, low_allowed=False),
+    retries=Check('number', 0, MAX_RETRIES),
+    min_ttl=Check('number', 0, MAX_LIFETIME),
+    api_url=Check('url'), token_url=Check('url'), url=Check('url'), revocation_url=Check('url'),
+    client_id=Check('credential'), client_secret=Check('credential'), username=Check('credential'),
+    password=Check('credential'), service_key=Check('verbatim'),
 )
 TEXT_KINDS = ('url', 'credential', 'verbatim')
+
+
+def check_kind(name):
+    """The kind of check an option gets, or None."""
+    return CHECKS[name].kind if name in CHECKS else None
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators. A set, not a regular expression:
 # the lookup checks every evaluation in a fresh worker, where compiling one would cost more than the check.
@@ -84,7 +91,7 @@ def refuse_containers(values, names):
     """Text options given as a list or a mapping: Ansible would quietly send their str(), or print them."""
     for name in names:
         value = values.get(name)
-        if CHECKS.get(name, ('',))[0] in TEXT_KINDS and isinstance(value, (dict, list, tuple, set)):
+        if check_kind(name) in TEXT_KINDS and isinstance(value, (dict, list, tuple, set)):
             raise TokenError('%s must be a string, not %s' % (name, _kind(value)),
                              hint='Pass a single string (quote it in YAML); the value is not shown')
 
@@ -135,9 +142,10 @@ def check_options(values, names):
         value = values.get(name)
         if value is None or name not in CHECKS:
             continue
-        kind = CHECKS[name][0]
+        check = CHECKS[name]
+        kind = check.kind
         if kind == 'number':
-            _check_number(name, value, *CHECKS[name][1:])
+            _check_number(name, value, check.low, check.high, check.low_allowed)
         elif not isinstance(value, str):
             continue  # numbers given for text options: Ansible made them text already, or will
         elif kind == 'url':

@@ -255,11 +255,11 @@ from ansible.utils.display import Display
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError, unexpected
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import refuse_containers
-from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import (
-    TokenLookup, reuse_definitions, share_definitions)
+from ansible_collections.tokensmith.auth.plugins.plugin_utils import _definitions
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
 
 display = Display()
-reuse_definitions(__name__)  # Ansible knows the plugin's options by its module name
+_definitions.reuse(__name__, DOCUMENTATION)  # Ansible knows the plugin's options by its module name
 
 
 class LookupModule(LookupBase):
@@ -279,7 +279,7 @@ class LookupModule(LookupBase):
         except TokenError as err:
             raise AnsibleLookupError(str(err)) from None
         self.set_options(var_options=rendered, direct=kwargs)
-        share_definitions(self._load_name)
+        _definitions.share(self._load_name, DOCUMENTATION)
         results = []
         for term in terms:
             lookup = None

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import (
     EMPTY_BODY, EXCERPT_LENGTH, HttpStatusError, Redactor, TokenError, excerpt, strip_userinfo)
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import has_control_character
+from ansible_collections.tokensmith.auth.plugins.module_utils._version import COLLECTION_VERSION
 
 try:
     import requests
@@ -32,7 +33,6 @@ except ImportError as exc:  # pragma: no cover - reported by the modules with mi
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-COLLECTION_VERSION = '0.1.0'
 USER_AGENT = 'tokensmith.auth/%s (Ansible collection)' % COLLECTION_VERSION
 
 RETRY_STATUSES = frozenset((429, 502, 503, 504))

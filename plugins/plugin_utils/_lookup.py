@@ -14,9 +14,6 @@ imported when a token must be fetched, and only that provider's.
 
 import contextlib
 import importlib
-import json
-import os
-import tempfile
 import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, Redactor, TokenError, b64_text
@@ -31,47 +28,6 @@ CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password
 LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew') + CACHE_OPTIONS
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 HOLD_EXPIRED = 10  # seconds a token that came back with no life at all (expires_in: 0) is served
-
-
-def _definitions_file(name):
-    from ansible import constants as C  # pylint: disable=import-outside-toplevel
-    return os.path.join(C.DEFAULT_LOCAL_TMP, '%s.config-definitions.json' % name)
-
-
-def reuse_definitions(name):
-    """Give Ansible the plugin's option definitions that an earlier worker of this run parsed, if there are any.
-
-    Ansible parses a plugin's documentation (and its doc fragments) to learn its options in every worker it
-    forks, before the plugin runs: for this lookup, a large part of what a cache hit costs. The first worker
-    of a run keeps the result in the run's own temporary directory (which Ansible removes at the end of the
-    run); the others load it from there, before Ansible would parse. Anything amiss: Ansible parses as usual.
-    """
-    from ansible import constants as C  # pylint: disable=import-outside-toplevel
-    try:
-        if C.config.has_configuration_definition('lookup', name):
-            return
-        with open(_definitions_file(name)) as handle:
-            definitions = json.load(handle)
-        if isinstance(definitions, dict) and definitions:
-            C.config.initialize_plugin_configuration_definitions('lookup', name, definitions)
-    except (OSError, ValueError, AttributeError, TypeError):
-        pass
-
-
-def share_definitions(name):
-    """Keep the definitions Ansible parsed for the other workers of this run (see :func:`reuse_definitions`)."""
-    from ansible import constants as C  # pylint: disable=import-outside-toplevel
-    try:
-        path = _definitions_file(name)
-        if os.path.exists(path):
-            return
-        definitions = C.config.get_configuration_definitions('lookup', name)
-        descriptor, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.tokensmith-')
-        with os.fdopen(descriptor, 'w') as handle:
-            json.dump(definitions, handle)
-        os.replace(temporary, path)
-    except (OSError, ValueError, AttributeError, TypeError):
-        pass
 
 
 def option_names(profile):

@@ -48,11 +48,22 @@ class TokenModule(AnsibleModule):
         spec = dict(CONNECTION_ARGSPEC)
         spec.update(argument_spec)
         super().__init__(argument_spec=spec, **kwargs)
-        if not HAS_REQUESTS:
+        if not HAS_REQUESTS:  # before anything uses it, with where and how to install it
             self.fail_json(msg=missing_requests(), exception=str(REQUESTS_IMPORT_ERROR))
-
         self._mask_refused_inputs()
+        # invocation is masked now, with every no_log value; only then may handed-back tokens leave the mask.
         self._invocation = {'module_args': remove_values(self.params, self.no_log_values)}
+        secrets = self._unmask_handed_back(spec, handed_back)
+        self.redactor = self._redactor_for(secrets, handed_back)
+        try:
+            refuse_containers(self._given, spec)  # a text option given as a list or mapping, by name only
+            self.options = Options.from_ansible_module(self)
+        except TokenError as err:
+            self.fail_json(msg=str(err))
+
+    def _unmask_handed_back(self, spec, handed_back):
+        """Drop from the mask list what only a handed-back token holds (so the result can carry the token and
+        its parts); what a real secret also holds stays masked. Returns the real secrets' values."""
         secrets = set()
         for name, option in spec.items():
             if option.get('no_log') and name not in handed_back:
@@ -61,16 +72,16 @@ class TokenModule(AnsibleModule):
         for name in handed_back:
             returned.update(_leaves(self.params.get(name)))
         self.no_log_values.difference_update(returned - secrets)
+        return secrets
 
-        self.redactor = Redactor(secrets | self.no_log_values)
+    def _redactor_for(self, secrets, handed_back):
+        """What errors and warnings must never show: every secret, and the handed-back tokens too (a token is
+        returned only where the user asked for it, never inside a message)."""
+        redactor = Redactor(secrets | self.no_log_values)
         for name in handed_back:
             token = self.params.get(name)
-            self.redactor.add(token.get('access_token') if isinstance(token, dict) else token)
-        try:
-            refuse_containers(self._given, spec)
-            self.options = Options.from_ansible_module(self)
-        except TokenError as err:
-            self.fail_json(msg=str(err))
+            redactor.add(token.get('access_token') if isinstance(token, dict) else token)
+        return redactor
 
     def _mask_refused_inputs(self):
         """Credentials in a URL's userinfo, and text options given as a list or mapping (which Ansible quietly
@@ -88,6 +99,8 @@ class TokenModule(AnsibleModule):
                 self.no_log_values.update(value for value in (url, userinfo, userinfo.partition(':')[2]) if value)
 
     def _load_params(self):
+        # The one private method overridden, as no public way gives the task's arguments before type conversion
+        # (which turns a list given for a text option into its str(), secrets included).
         super()._load_params()
         # What the task gave, before type conversion turns a list into its str() (refused for text options).
         self._given = dict((name, value) for name, value in self.params.items() if isinstance(value, (dict, list)))

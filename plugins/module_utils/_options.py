@@ -54,6 +54,7 @@ def check_kind(name):
     """The kind of check an option gets, or None."""
     return CHECKS[name].kind if name in CHECKS else None
 
+
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators. A set, not a regular expression:
 # the lookup checks every evaluation in a fresh worker, where compiling one would cost more than the check.
 _CONTROL = frozenset(chr(code) for code in list(range(0x20)) + list(range(0x7f, 0xa0))) | {'\u2028', '\u2029'}

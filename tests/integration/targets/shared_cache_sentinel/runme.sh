@@ -152,12 +152,20 @@ for log in "${SERVERS_DIR}"/controllers/*.log; do
 done
 
 # 4. A store that trickles (one byte a second through a proxy, each byte well within the 2 s socket timeout):
-#    each play ends (the guard below only stops a hang) with one warning naming the cause, served from the local
-#    cache: one request per credential per play.
-"${SERVERS_PYTHON}" trickle_proxy.py "${SERVERS_DIR}/proxy.port" "${REDIS_PORT}" &
+#    each play ends (the guard below only stops a hang) with one warning naming the cause, the 5 s budget,
+#    served from the local cache: one request per credential per play.
+#    A plain server, so that the trickle starts with the answers (over TLS the handshake is trickled too, and the
+#    2 s connect timeout ends it first, as any store too slow to connect to: one warning as well).
+PLAIN_PORT="$("${SERVERS_PYTHON}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-server" --port "${PLAIN_PORT}" --bind 127.0.0.1 \
+    --requirepass "${REDIS_PASSWORD}" --save '' --appendonly no --dir "${SET_DIR}" >> "${SET_DIR}/plain.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 200); do REDISCLI_AUTH="${REDIS_PASSWORD}" LD_LIBRARY_PATH="${REDIS_LIBRARIES}" \
+    "${REDIS_ROOT}/usr/bin/redis-cli" -p "${PLAIN_PORT}" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
+"${SERVERS_PYTHON}" trickle_proxy.py "${SERVERS_DIR}/proxy.port" "${PLAIN_PORT}" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s "${SERVERS_DIR}/proxy.port" ] && break; sleep 0.05; done
-export TOKENSMITH_CACHE_URL="rediss://:${REDIS_PASSWORD}@127.0.0.1:$(cat "${SERVERS_DIR}/proxy.port")/0"
+export TOKENSMITH_CACHE_URL="redis://:${REDIS_PASSWORD}@127.0.0.1:$(cat "${SERVERS_DIR}/proxy.port")/0"
 unset TOKENSMITH_CACHE_PASSWORD TOKENSMITH_CACHE_SENTINEL_PASSWORD
 control reset_counters > /dev/null
 for n in 1 2; do

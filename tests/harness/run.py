@@ -324,8 +324,8 @@ class Harness:
         return venvs, pythons
 
     def test(self, cores):
-        """make test: everything on the primary core, then the tools, in one lane; what differs per version on the
-        other cores in the other."""
+        """make test: everything on the primary core in one lane; what differs per version on the other cores,
+        then the tools, in the other."""
         tools = bool(self.only & {'lint', 'changelog', 'builder', 'build', 'galaxy', 'docs'})
         venvs, pythons = self.phase('prepare', self.prepare, sorted(set(cores) | ({PRIMARY} if tools else set())))
         second_collection = os.path.join(SECOND, 'ansible_collections', 'tokensmith', 'auth')
@@ -333,12 +333,13 @@ class Harness:
         def first_lane():
             if PRIMARY in cores:
                 self.phase('core %s' % PRIMARY, self.core, PRIMARY, venvs[PRIMARY], pythons, COLLECTION)
-            if tools:
-                self.phase('tools', self.tools, venvs[PRIMARY], venv_env(venvs[PRIMARY], [pythons]), COLLECTION)
 
         def second_lane():
             for core in sorted(core for core in cores if core != PRIMARY):
                 self.phase('core %s (per version)' % core, self.core, core, venvs[core], pythons, second_collection)
+            # The tools after the other cores, in their copy: the primary core's integration is the longest job.
+            if tools:
+                self.phase('tools', self.tools, venvs[PRIMARY], venv_env(venvs[PRIMARY], [pythons]), second_collection)
         lanes = [threading.Thread(target=lane) for lane in (first_lane, second_lane)]
         for lane in lanes:
             lane.start()

@@ -12,7 +12,7 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, 'tests', 'emulator'))
+sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
 from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
 

@@ -211,7 +211,10 @@ def ensure_debs(name, log):
     target = os.path.join(SCRATCH, 'debs', name)
     stamp_file = os.path.join(target, '.tokensmith-stamp')
     if os.path.exists(stamp_file):
-        return target
+        with open(stamp_file) as handle:
+            unpacked = handle.read().split()
+        if all(package in unpacked for package in DEBS[name]):  # an older stamp may list only what was missing
+            return target
     if not shutil.which('apt-get'):
         raise SystemExit('apt-get is needed to fetch %s from the Debian packages for the tests' % ', '.join(DEBS[name]))
     os.makedirs(SCRATCH, exist_ok=True)
@@ -461,7 +464,7 @@ def demo():
     venv = demo_venv()
     scratch = tempfile.mkdtemp(prefix='tokensmith-demo-')
     python = os.path.join(venv, 'bin', 'python')
-    emulator = os.path.join(ROOT, 'tests', 'emulator', 'emulator.py')
+    emulator = os.path.join(ROOT, 'tests', 'emulator')  # the package's command line (cli.py)
     collections_dir = os.path.join(scratch, 'collections', 'ansible_collections', 'tokensmith')
     os.makedirs(collections_dir)
     os.symlink(ROOT, os.path.join(collections_dir, 'auth'))

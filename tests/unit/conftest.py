@@ -10,7 +10,7 @@ import os
 import pytest
 import requests
 
-from ansible_collections.tokensmith.auth.tests.emulator.emulator import Emulator
+from ansible_collections.tokensmith.auth.tests.emulator import Emulator
 
 
 class Control:

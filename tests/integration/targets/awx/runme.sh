@@ -107,10 +107,9 @@ check_artifacts server-down
 # 3. Token requests per job: a job container starts with an empty cache (the good job above: one per credential);
 #    a cache_dir on a persistent volume carries the tokens to the next job. make bench has the figures over more jobs.
 counts() {
-    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-c = json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/counters", context=ctx))
-print(sum(c.get(n, 0) for n in ("nexla.token", "nexla.refresh", "nuvy.token", "nexus.token")))' "${EMULATOR_URL}" "${EMULATOR_CA}"
+    local each
+    each="$(emulator counters nexla.token nexla.refresh nuvy.token nexus.token)"
+    echo $(( ${each// /+} ))
 }
 before=$(counts)
 CACHE_DIR="${SERVERS_DIR}/jobs/ok/home/.cache/tokensmith" job volume

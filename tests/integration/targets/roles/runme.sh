@@ -24,10 +24,7 @@ grep -q 'CHECK MODE RAN' "${SERVERS_DIR}/check.log"
 # Runs of a play with the three roles: through the cache, one token request per provider in all (4 runs here;
 # make bench counts 10); with the module (role_cache=false), one per run.
 counters() {
-    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-c = json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/counters", context=ctx))
-print(c.get("nexla.token", 0), c.get("nuvy.token", 0), c.get("nexus.ticket", 0))' "${EMULATOR_URL}" "${EMULATOR_CA}"
+    emulator counters nexla.token nuvy.token nexus.ticket
 }
 for runs in "true 4" "false 2"; do
     read -r use_cache count <<< "${runs}"

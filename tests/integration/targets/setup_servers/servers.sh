@@ -6,7 +6,7 @@
 TOKENSMITH_ROOT=""
 IFS=: read -r -a search_paths <<< "${ANSIBLE_COLLECTIONS_PATH:-}:${ANSIBLE_COLLECTIONS_PATHS:-}"
 for dir in "${search_paths[@]}"; do
-    if [ -f "${dir}/ansible_collections/tokensmith/auth/tests/emulator/emulator.py" ]; then
+    if [ -f "${dir}/ansible_collections/tokensmith/auth/tests/emulator/__main__.py" ]; then
         TOKENSMITH_ROOT="${dir}"
         break
     fi
@@ -20,6 +20,13 @@ SERVERS_DIR="$(mktemp -d)"
 SERVERS_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
 OIDC_PID=""
 
+# The emulator's command line (tests/emulator/cli.py) on this target's emulator: emulator ACTION [ARGS...].
+emulator() {
+    local action="$1"
+    shift
+    "${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator" "${action}" --state-dir "${SERVERS_DIR}/emulator" "$@"
+}
+
 REDIS_PID=""
 
 stop_redis() {
@@ -32,7 +39,7 @@ stop_redis() {
 
 stop_servers() {
     stop_redis
-    "${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator/emulator.py" stop --state-dir "${SERVERS_DIR}/emulator" || true
+    emulator stop || true
     if [ -n "${OIDC_PID}" ]; then
         kill "${OIDC_PID}" 2>/dev/null || true
         wait "${OIDC_PID}" 2>/dev/null || true
@@ -41,8 +48,7 @@ stop_servers() {
 }
 trap stop_servers EXIT
 
-"${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator/emulator.py" start --state-dir "${SERVERS_DIR}/emulator" \
-    > "${SERVERS_DIR}/emulator.json"
+emulator start > "${SERVERS_DIR}/emulator.json"
 EMULATOR_URL="$("${SERVERS_PYTHON}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' \
     "${SERVERS_DIR}/emulator.json")"
 EMULATOR_CA="${SERVERS_DIR}/emulator/ca.pem"
@@ -136,29 +142,16 @@ gave_up_on_store() {
     printf '%s' "${warnings}" | grep -c . || true
 }
 
-# The emulator's control endpoints: control PATH [JSON] prints the answer; expect_counts checks its counters.
+# The emulator's control endpoints: control PATH [JSON] prints the answer; expect_counts checks its counters;
+# issued_values prints every token, ticket and passCode it has handed out, one per line.
 control() {  # control PATH [JSON]
-    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-reads = ("counters", "arrived", "issued")
-data = sys.argv[4].encode() if len(sys.argv) > 4 else (None if sys.argv[3] in reads else b"{}")
-print(json.dumps(json.load(urllib.request.urlopen(urllib.request.Request(sys.argv[1] + "/_emulator/" + sys.argv[3], data=data,
-      headers={"Content-Type": "application/json"}), context=ctx))))' "${EMULATOR_URL}" "${EMULATOR_CA}" "$@"
+    emulator control "$@"
 }
-expect_counts() {  # expect_counts '{"nuvy.token": 1, ...}'
-    "${SERVERS_PYTHON}" -c 'import json, sys
-counts, expected = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-got = dict((name, counts.get(name.lstrip("<="), 0)) for name in expected)
-print("token requests:", got, "expected:", expected)
-sys.exit(0 if all(got[name] <= value if name.startswith("<=") else got[name] == value for name, value in expected.items()) else 1)' \
-        "$(control counters)" "$1"
+expect_counts() {  # expect_counts '{"nuvy.token": 1, "<=nexla.token": 2}'
+    emulator expect "$1"
 }
-# Every token, ticket and passCode the emulator has handed out, one per line.
 issued_values() {
-    "${SERVERS_PYTHON}" -c 'import json, sys, urllib.request, ssl
-ctx = ssl.create_default_context(cafile=sys.argv[2])
-print("\n".join(json.load(urllib.request.urlopen(sys.argv[1] + "/_emulator/issued", context=ctx))))' \
-        "${EMULATOR_URL}" "${EMULATOR_CA}"
+    emulator issued
 }
 
 # Fails if any of the given values appear in the file, as they are, trimmed, URL- or base64-encoded, or escaped

@@ -12,7 +12,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils import _nexla
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
-from ansible_collections.tokensmith.auth.tests.emulator.emulator import NEXLA_KEYS
+from ansible_collections.tokensmith.auth.tests.emulator import NEXLA_KEYS
 
 KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
 API_KEYS = ('nexla-user-api-key-5d1f0c8b9a', 'nexla-org-api-key-e3b71a2c44')

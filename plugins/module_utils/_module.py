@@ -143,7 +143,8 @@ def missing_requests():
             % (socket.gethostname(), sys.executable, sys.version_info[0], sys.version_info[1]))
 
 
-def serve(provider, handed_back=('token',)):
-    """The whole main() of a provider's module: its options, its flow, one clean exit."""
-    module = TokenModule(argument_spec=provider.ARGSPEC, supports_check_mode=True, handed_back=handed_back)
-    module.run(lambda: provider.run(module.options, module.http(provider.PROVIDER), module.check_mode))
+def serve(provider):
+    """The whole main() of a provider's module (``provider``: its :class:`Provider`): its options, its flow,
+    one clean exit."""
+    module = TokenModule(argument_spec=provider.argspec, supports_check_mode=True, handed_back=provider.handed_back)
+    module.run(lambda: provider.run(module.options, module.http(provider.name), module.check_mode))

@@ -10,22 +10,18 @@
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
-from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS, Provider
 
-PROVIDER = 'nexla'
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
 ACCEPT = 'application/vnd.nexla.api.v1+json'
 DEFAULT_EXPIRES_IN = 3600  # Nexla sessions last about an hour; used only when expires_in is missing
-PROFILE = PROVIDERS[PROVIDER]
-FACT = 'nexla_token'
 
 ARGSPEC = dict(
     api_url=dict(type='str', default=DEFAULT_API_URL, fallback=env('NEXLA_API_URL')),
     service_key=dict(type='str', no_log=True, fallback=env('NEXLA_SERVICE_KEY')),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'refreshed', 'absent']),
-    min_ttl=dict(type='int', default=PROFILE.default_min_ttl),
+    min_ttl=dict(type='int', default=PROVIDERS['nexla'].default_min_ttl),
     register_fact=dict(type='bool', default=True),
 )
 
@@ -114,29 +110,25 @@ class NexlaFlow:
         return True
 
 
-def obtain(options, http, token=None, renew=False, refresh=False, check_mode=False):  # pylint: disable=unused-argument
-    """A session valid for min_ttl: reuse, else refresh (log in if refused), else log in; ``(token, outcome)``.
+class Nexla(Provider):
+    """A session valid for min_ttl: reused, else refreshed (a login where the refresh is refused), else a login.
 
-    ``refresh``: refresh ``token`` now, whatever its expiry says. ``renew``: a server refused ``token``, so log
-    in afresh with the key (refreshing a dead session would only be refused too). Check mode changes nothing
-    here: a session is issued or refreshed as in a real run (only a logout would end one).
+    ``refresh``: refresh the token now, whatever its expiry says. ``renew``: a server refused the token, so log in
+    afresh with the key (refreshing a dead session would only be refused too). Check mode changes nothing on
+    the way: a session is issued or refreshed as in a real run (only a logout would end one).
     """
-    if not (renew or refresh) and token is not None and token.is_valid(PROFILE.min_ttl(options)):
-        return token, dict(source='reused')
-    flow = NexlaFlow(options, http)
-    if token is None or (renew and flow.service_key):
-        return flow.login(), dict(source='issued')
-    return flow.refresh(token)
 
+    name = 'nexla'
+    fact = 'nexla_token'
+    argspec = ARGSPEC
 
-# The token as the module returns it (for Nexla with user and org).
-fields = Token.to_dict
+    def fetch(self, options, http, token, renew, refresh, check_mode):
+        flow = NexlaFlow(options, http)
+        if token is None or (renew and flow.service_key):
+            return flow.login(), dict(source='issued')
+        return flow.refresh(token)
 
-
-def run(options, http, check_mode=False):
-    token = Token.from_input(options.get('token'))
-    state = options.get('state')
-    if state == 'absent':
+    def absent(self, options, http, token, check_mode):
         flow = NexlaFlow(options, http)
         if token is None:
             raise http.error('state=absent needs the session token to log out', 'logout',
@@ -147,5 +139,6 @@ def run(options, http, check_mode=False):
                         'The session has already expired')
         ended = flow.logout(token)
         return dict(changed=ended, msg='Logged out' if ended else 'The session was already invalid')
-    token, outcome = obtain(options, http, token, refresh=state == 'refreshed')
-    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, **outcome)
+
+
+PROVIDER = Nexla()

@@ -13,16 +13,13 @@ import time
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, HttpStatusError, b64_text
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, check_text, env, require
-from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import Provider
+from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, format_time
 
-PROVIDER = 'nexus'
-FACT = 'nexus_user_token'
 TICKET_LIFETIME = 20       # seconds, as Sonatype documents
 TICKET_SAFETY = 5          # a spare ticket older than LIFETIME - SAFETY is not used
 TICKET_TRIES = 3           # token calls refused for an expired ticket are retried with a new one, this often
 RECHECK_AFTER = 3600       # a token without an expiry is read again after this long by the lookup's cache
-PROFILE = PROVIDERS[PROVIDER]
 
 
 class Generation:
@@ -55,7 +52,7 @@ ARGSPEC = dict(
     url=dict(type='str', fallback=env('NEXUS_URL')),
     username=dict(type='str', fallback=env('NEXUS_USERNAME')),
     password=dict(type='str', no_log=True, fallback=env('NEXUS_PASSWORD')),
-    api_version=dict(type='str', default='auto', choices=['auto'] + sorted(API_VERSIONS)),
+    api_version=dict(type='str', default='auto', choices=['auto'] + sorted(API_VERSIONS), fallback=env('NEXUS_API_VERSION')),
     state=dict(type='str', default='present', choices=['present', 'reset', 'absent']),
     register_fact=dict(type='bool', default=True),
 )
@@ -82,8 +79,7 @@ def generation_from_server(header):
 class NexusFlow:
     def __init__(self, options, http):
         self.http = http
-        require(options, (('url', 'NEXUS_URL'), ('username', 'NEXUS_USERNAME'), ('password', 'NEXUS_PASSWORD')),
-                http.error)
+        require(options, ('url', 'username', 'password'), ARGSPEC, http.error)
         self.base = str(options.get('url')).rstrip('/') + '/'
         self.username = options.get('username')
         password = options.get('password')
@@ -192,7 +188,7 @@ class NexusFlow:
         return token, 'expired' if expired else 'current'
 
     def create(self):
-        """A new token where NXRM 3.24+ has none (POST); where the server says one exists, DELETE it first."""
+        """A new token on NXRM 3.24+ (POST); where the server says one exists, DELETE it and POST again."""
         try:
             response = self._call('POST', (200, 201))
         except HttpStatusError as err:
@@ -206,20 +202,17 @@ class NexusFlow:
         """Invalidate the current token; False when there was none."""
         return self._call('DELETE', (200, 204, 404, 410)).status_code not in (404, 410)
 
-    def current_or_new(self):
-        """After a delete: where reading creates, read; else create."""
-        return self.read()[0] if self.generation.auto_creates else self.create()
-
-    def renew(self):
-        """A fresh token in place of an expired one: POST where NXRM 3.24+ creates, else delete and read again."""
-        if self.generation.auto_creates:
-            self.delete()
-            return self.current_or_new()
-        return self.create()
-
     def replace(self, state):
-        """A token where :meth:`read` found none (``state`` ``'none'``) or an expired one; ``(token, source)``."""
-        return (self.renew(), 'renewed') if state == 'expired' else (self.create(), 'created')
+        """A new token where :meth:`read` found none (``state`` ``'none'``) or an expired one (``'expired'``), or
+        in place of the current one (``'reset'``); ``(token, source)``.
+
+        Where reading creates (NXRM 2, 3.0-3.23) that is a delete and a read. On NXRM 3.24+ it is a POST, after a
+        delete when resetting (a POST that finds a token there deletes it and posts again).
+        """
+        if state == 'reset' or (state == 'expired' and self.generation.auto_creates):
+            self.delete()
+        token = self.read()[0] if self.generation.auto_creates else self.create()
+        return token, {'none': 'created', 'expired': 'renewed', 'reset': 'reset'}[state]
 
 
 def _says_exists(err):
@@ -252,33 +245,6 @@ def token_from(data, http, generation):
 
 FIELDS = ('name_code', 'pass_code', 'created', 'expires', 'api_version')
 
-
-def fields(token=None):
-    """The token as the module returns it; every field null where check mode obtained none."""
-    return dict((k, token.extra.get(k) if token is not None else None) for k in FIELDS)
-
-
-def obtain(options, http, token=None, renew=False, check_mode=False):
-    """The user's current token (created where NXRM 3.24+ has none, renewed when expired); ``(token, outcome)``.
-
-    ``renew``: ``token`` was refused, so the server is asked again whatever its expiry says. ``check_mode``: raise
-    :class:`CheckModeStop` instead of anything that would create, reset or delete a token.
-    """
-    if not renew and token is not None and token.is_valid(PROFILE.min_ttl(options)):
-        return token, dict(source='reused')
-    flow = NexusFlow(options, http)
-    generation = flow.detect()
-    if check_mode and (renew or generation.auto_creates):
-        raise CheckModeStop(_WOULD_RENEW if renew else _WOULD_READ % generation.name, PROVIDER, 'token request')
-    current, state = flow.read()
-    if state == 'current':
-        return current, dict(source='read')
-    if check_mode:
-        raise CheckModeStop(_would_replace(state), PROVIDER, 'token request')
-    token, source = flow.replace(state)
-    return token, dict(source=source)
-
-
 # Check mode never creates, resets or deletes a token; where reading creates one (NXRM 2, 3.0-3.23) it does not
 # read either.
 _WOULD_READ = 'check mode: the user token was not read, because on NXRM %s reading creates it when missing'
@@ -289,41 +255,69 @@ def _would_replace(state):
     return 'check mode: a user token would be created%s' % (' in place of the expired one' if state == 'expired' else '')
 
 
-def _result(token, source, changed, register_fact):
-    return module_result(fields(token), FACT, register_fact, changed=changed, source=source)
+class Nexus(Provider):
+    """The user's current token: read, created where NXRM 3.24+ has none, renewed when expired."""
 
+    name = 'nexus'
+    fact = 'nexus_user_token'
+    argspec = ARGSPEC
+    handed_back = ()  # the module always asks the server; only the lookup reuses (from its caches)
 
-def _check_result(msg, register_fact, generation):
-    """Check mode's answer where a token would be created or reset: every token field there, null, so the tasks
-    after it still template (a credentials_file task in check mode then reports that it would write)."""
-    return module_result(dict(fields(), api_version=generation.name), FACT, register_fact, changed=True,
-                         source='check_mode', msg=msg)
-
-
-def run(options, http, check_mode=False):
-    flow = NexusFlow(options, http)
-    generation = flow.detect()
-    state = options.get('state')
-    register = options.get('register_fact', True)
-    if state == 'present':
-        if check_mode and generation.auto_creates:
-            return _check_result(_WOULD_READ % generation.name, register, generation)
-        token, found = flow.read()  # on NXRM 2 and 3.8-3.23 the first read creates the token: there is no other read
-        if found == 'current':
-            return _result(token, 'read', False, register)
+    def fetch(self, options, http, token, renew, refresh, check_mode):
+        """``renew``: the token was refused, so the server is asked again whatever its expiry says. ``check_mode``:
+        raise :class:`CheckModeStop` instead of anything that would create, reset or delete a token."""
+        flow = NexusFlow(options, http)
+        generation = flow.detect()
+        if check_mode and (renew or generation.auto_creates):
+            raise CheckModeStop(_WOULD_RENEW if renew else _WOULD_READ % generation.name, self.name, 'token request')
+        current, state = flow.read()
+        if state == 'current':
+            return current, dict(source='read')
         if check_mode:
-            return _check_result(_would_replace(found), register, generation)
-        return _result(*flow.replace(found), True, register)
-    if state == 'reset':
+            raise CheckModeStop(_would_replace(state), self.name, 'token request')
+        token, source = flow.replace(state)
+        return token, dict(source=source)
+
+    def fields(self, token=None):
+        """The token as the module returns it; every field null where check mode obtained none."""
+        return dict((k, token.extra.get(k) if token is not None else None) for k in FIELDS)
+
+    def _check_result(self, msg, register_fact, generation):
+        """Check mode's answer where a token would be created or reset: every token field there, null, so the
+        tasks after it still template (a credentials_file task in check mode then reports that it would write)."""
+        nothing = Token(None, extra=dict(api_version=generation.name))  # every field null but the API generation
+        return self.result(nothing, register_fact, changed=True, source='check_mode', msg=msg)
+
+    def run(self, options, http, check_mode=False):
+        """present: the current token (created or renewed where needed); reset: a new one in its place; absent:
+        the token invalidated."""
+        flow = NexusFlow(options, http)
+        generation = flow.detect()
+        state = options.get('state')
+        register = options.get('register_fact', True)
+        if state == 'present':
+            if check_mode and generation.auto_creates:
+                return self._check_result(_WOULD_READ % generation.name, register, generation)
+            token, found = flow.read()  # on NXRM 2 and 3.8-3.23 the first read creates the token: no other read
+            if found == 'current':
+                return self.result(token, register, changed=False, source='read')
+            if check_mode:
+                return self._check_result(_would_replace(found), register, generation)
+            token, source = flow.replace(found)
+            return self.result(token, register, changed=True, source=source)
+        if state == 'reset':
+            if check_mode:
+                return self._check_result('check mode: the user token would be reset', register, generation)
+            token, source = flow.replace('reset')
+            return self.result(token, register, changed=True, source=source)
+        # absent: where reading does not create, only a token that exists is invalidated.
+        if not generation.auto_creates and flow.read()[1] == 'none':
+            return dict(changed=False, api_version=generation.name, msg='The user has no token')
         if check_mode:
-            return _check_result('check mode: the user token would be reset', register, generation)
-        flow.delete()
-        return _result(flow.current_or_new(), 'reset', True, register)
-    # absent: where reading does not create, only a token that exists is invalidated.
-    if not generation.auto_creates and flow.read()[1] == 'none':
-        return dict(changed=False, api_version=generation.name, msg='The user has no token')
-    if check_mode:
-        return dict(changed=True, api_version=generation.name, msg='The user token would be invalidated (check mode)')
-    existed = flow.delete()
-    return dict(changed=existed, api_version=generation.name,
-                msg='User token invalidated' if existed else 'The user has no token')
+            return dict(changed=True, api_version=generation.name, msg='The user token would be invalidated (check mode)')
+        existed = flow.delete()
+        return dict(changed=existed, api_version=generation.name,
+                    msg='User token invalidated' if existed else 'The user has no token')
+
+
+PROVIDER = Nexus()

@@ -12,25 +12,21 @@ from urllib.parse import quote_plus
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError, b64_text
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import env, require
-from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
-from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, module_result
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS, Provider
 
-PROVIDER = 'nuvy'
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
 DEFAULT_EXPIRES_IN = 3600  # used only when the server omits expires_in
-PROFILE = PROVIDERS[PROVIDER]
-FACT = 'nuvy_token'
 
 ARGSPEC = dict(
     token_url=dict(type='str', default=DEFAULT_TOKEN_URL, fallback=env('NUVY_TOKEN_URL'), no_log=False),
     client_id=dict(type='str', fallback=env('NUVY_CLIENT_ID')),
     client_secret=dict(type='str', no_log=True, fallback=env('NUVY_CLIENT_SECRET')),
     scope=dict(type='list', elements='str', default=[]),
-    auth_method=dict(type='str', default='auto',
+    auth_method=dict(type='str', default='auto', fallback=env('NUVY_AUTH_METHOD'),
                      choices=['auto', 'client_secret_basic', 'client_secret_basic_raw', 'client_secret_post']),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'absent']),
-    min_ttl=dict(type='int', default=PROFILE.default_min_ttl),
+    min_ttl=dict(type='int', default=PROVIDERS['nuvy'].default_min_ttl),
     revocation_url=dict(type='str'),
     register_fact=dict(type='bool', default=True),
 )
@@ -104,8 +100,7 @@ class NuvyFlow:
         self.http.redactor.add(self.client_secret)
 
     def _require_credentials(self, step):
-        require(self.options, (('client_id', 'NUVY_CLIENT_ID'), ('client_secret', 'NUVY_CLIENT_SECRET')),
-                self.http.error, step)
+        require(self.options, ('client_id', 'client_secret'), ARGSPEC, self.http.error, step)
 
     def methods(self, step, remembered=None):
         """The auth methods to try, in order: the configured one, or for auto the one that worked last time
@@ -162,42 +157,32 @@ def token_from(data, sent_at, http, scope=(), method=None):
     return token_from_answer(answer, sent_at, DEFAULT_EXPIRES_IN, scope, extra=dict(auth_method=method))
 
 
-def obtain(options, http, token=None, renew=False, check_mode=False):  # pylint: disable=unused-argument
-    """A token valid for min_ttl: ``token`` itself while it is, else a new one; ``(token, outcome)``.
+class Nuvy(Provider):
+    """A token valid for min_ttl: the one handed back while it is, else a new one. Check mode changes nothing on
+    the way: issuing a token changes nothing that lasts (only a revocation would)."""
 
-    ``renew``: ``token`` was refused, so a new one is issued whatever its expiry says. Check mode changes nothing
-    here: issuing a token changes nothing that lasts (only a revocation would).
-    """
-    if not renew and token is not None and token.is_valid(PROFILE.min_ttl(options)):
-        return token, dict(source='reused')
-    remembered = token.extra.get('auth_method') if token is not None else None
-    return NuvyFlow(options, http).issue(remembered), dict(source='issued')
+    name = 'nuvy'
+    fact = 'nuvy_token'
+    argspec = ARGSPEC
+
+    def fetch(self, options, http, token, renew, refresh, check_mode):
+        remembered = token.extra.get('auth_method') if token is not None else None
+        return NuvyFlow(options, http).issue(remembered), dict(source='issued')
+
+    def absent(self, options, http, token, check_mode):
+        if token is None:
+            raise http.error('state=absent needs the token to revoke', 'revocation',
+                             'Pass the token (or the registered result) in the token option')
+        if not options.get('revocation_url'):
+            http.warn('nuvy: Nuvy documents no token revocation and no revocation_url was given, so nothing '
+                      'was revoked; the token stays valid until it expires')
+            return dict(changed=False, revoked=False,
+                        msg='Nothing revoked: Nuvy documents no revocation endpoint; set revocation_url for an '
+                            'OAuth 2.0 server that supports RFC 7009')
+        if check_mode:
+            return dict(changed=True, revoked=False, msg='The token would be revoked (check mode)')
+        NuvyFlow(options, http).revoke(token)
+        return dict(changed=True, revoked=True, msg='Token revoked')
 
 
-# The token as the module returns it (with the auth method that worked).
-fields = Token.to_dict
-
-
-def run(options, http, check_mode=False):
-    """The module's whole behaviour, as a result dict."""
-    token = Token.from_input(options.get('token'))
-    if options.get('state') == 'absent':
-        return _absent(NuvyFlow(options, http), options, token, check_mode)
-    token, outcome = obtain(options, http, token)
-    return module_result(fields(token), FACT, options.get('register_fact', True), changed=False, **outcome)
-
-
-def _absent(flow, options, token, check_mode):
-    if token is None:
-        raise flow.http.error('state=absent needs the token to revoke', 'revocation',
-                              'Pass the token (or the registered result) in the token option')
-    if not options.get('revocation_url'):
-        flow.http.warn('nuvy: Nuvy documents no token revocation and no revocation_url was given, so nothing '
-                       'was revoked; the token stays valid until it expires')
-        return dict(changed=False, revoked=False,
-                    msg='Nothing revoked: Nuvy documents no revocation endpoint; set revocation_url for an '
-                        'OAuth 2.0 server that supports RFC 7009')
-    if check_mode:
-        return dict(changed=True, revoked=False, msg='The token would be revoked (check mode)')
-    flow.revoke(token)
-    return dict(changed=True, revoked=True, msg='Token revoked')
+PROVIDER = Nuvy()

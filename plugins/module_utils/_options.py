@@ -78,14 +78,16 @@ def env(*names):
     return (_env_fallback, list(names))
 
 
-def require(options, required, error, step=None):
-    """Fail on the first of ``required`` ((option, environment variable) pairs) that nothing set, saying on which
-    host the environment was read: a module on a managed node reads that node's, not the controller's."""
-    for name, env_name in required:
+def require(options, names, argspec, error, step=None):
+    """Fail on the first of the options ``names`` that nothing set, naming the environment variable it falls back
+    to (from ``argspec``) and on which host the environment was read: a module on a managed node reads that
+    node's, not the controller's."""
+    for name in names:
         if not options.get(name):
             raise error('%s is required' % name, step,
                         'Set %s, or the %s environment variable on the host that runs this (%s); a module on a '
-                        'managed node does not see the controller\'s environment' % (name, env_name, socket.gethostname()))
+                        'managed node does not see the controller\'s environment'
+                        % (name, argspec[name]['fallback'][1][0], socket.gethostname()))
 
 
 def refuse_containers(values, names):

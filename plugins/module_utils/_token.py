@@ -115,10 +115,3 @@ class Token:
         )
         return result
 
-
-def module_result(fields, fact, register_fact, **extra):
-    """A module's result: the token's fields, and the same fields as a fact when asked."""
-    result = dict(fields, **extra)
-    if register_fact:
-        result['ansible_facts'] = {fact: fields}
-    return result

@@ -204,7 +204,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._module import ser
 
 
 def main():
-    serve(_nexla)
+    serve(_nexla.PROVIDER)
 
 
 if __name__ == '__main__':

@@ -155,7 +155,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._module import ser
 
 
 def main():
-    serve(_nexus, handed_back=())
+    serve(_nexus.PROVIDER)
 
 
 if __name__ == '__main__':

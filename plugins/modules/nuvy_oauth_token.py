@@ -202,7 +202,7 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._module import ser
 
 
 def main():
-    serve(_nuvy)
+    serve(_nuvy.PROVIDER)
 
 
 if __name__ == '__main__':

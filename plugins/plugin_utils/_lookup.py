@@ -13,12 +13,11 @@ imported when a token must be fetched, and only that provider's.
 """
 
 import contextlib
-import importlib
 import time
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import CheckModeStop, Redactor, TokenError, b64_text
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, Options
-from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS
+from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS, load, min_ttl
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import StoreDown, open_caches
 
@@ -30,9 +29,9 @@ HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served 
 HOLD_EXPIRED = 10  # seconds a token that came back with no life at all (expires_in: 0) is served
 
 
-def option_names(profile):
+def option_names(declared):
     """The options the lookup reads for a provider: its identity and secrets, and the shared ones."""
-    return profile.identity + profile.secrets + tuple(CONNECTION_ARGSPEC) + LOOKUP_OPTIONS
+    return declared.identity + declared.secrets + tuple(CONNECTION_ARGSPEC) + LOOKUP_OPTIONS
 
 
 def render(token, output):
@@ -51,13 +50,13 @@ class TokenLookup:
         if provider_name not in PROVIDERS:
             raise TokenError('unknown provider %r' % (provider_name,), hint='Use one of: %s' % ', '.join(sorted(PROVIDERS)))
         self.name = provider_name
-        self.profile = PROVIDERS[provider_name]
-        self.options = Options.from_ansible_plugin(plugin, option_names(self.profile))
+        self.declared = PROVIDERS[provider_name]
+        self.options = Options.from_ansible_plugin(plugin, option_names(self.declared))
         output = self.options.get('output', 'secret')
         if output not in OUTPUTS:
             raise TokenError('output must be one of %s, not %r' % (', '.join(OUTPUTS), output))
         self.output = output
-        self.secrets = [self.options.get(name) or '' for name in self.profile.secrets]
+        self.secrets = [self.options.get(name) or '' for name in self.declared.secrets]
         self.redactor = Redactor(self.secrets)
         renew = self.options.get('renew')
         self.redactor.add(*(renew.values() if isinstance(renew, dict) else [renew]))
@@ -72,8 +71,7 @@ class TokenLookup:
     def provider(self):
         """The provider's flow, imported when a token must be fetched (or its fields returned)."""
         if self._provider is None:
-            self._provider = importlib.import_module(
-                'ansible_collections.tokensmith.auth.plugins.module_utils.' + self.profile.module)
+            self._provider = load(self.name)
         return self._provider
 
     @property
@@ -81,11 +79,11 @@ class TokenLookup:
         # Built on first use: a cache hit needs no HTTP client, and a forked worker then never imports requests.
         if self._http is None:
             from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient  # pylint: disable=import-outside-toplevel
-            self._http = HttpClient(self.options, self.provider.PROVIDER, self.redactor, self.warn)
+            self._http = HttpClient(self.options, self.name, self.redactor, self.warn)
         return self._http
 
     def identity(self):
-        return [self.name] + [self.options.get(name) for name in self.profile.identity]
+        return [self.name] + [self.options.get(name) for name in self.declared.identity]
 
     def token(self):
         """A valid token and where it came from: from the first cache that holds one (the local one, then the
@@ -145,7 +143,7 @@ class TokenLookup:
         """What the cache keeps: the token (its expiry in epoch seconds, read back without parsing a date), and
         how long to hold one that came back already short-lived."""
         entry = {'token': dict(token.to_dict(), expires_at=token.expires_at)}
-        if not token.is_valid(self.profile.min_ttl(self.options)):
+        if not token.is_valid(min_ttl(self.name, self.options)):
             # The provider can do no better right now (a Nexus token near its server-side expiry, an OAuth
             # server issuing tokens shorter than min_ttl): hold it for a while instead of asking per lookup.
             remaining = token.remaining() or 0
@@ -157,7 +155,7 @@ class TokenLookup:
         token = self._token_from(stored)
         if token is None:
             return None
-        if token.is_valid(self.profile.min_ttl(self.options)):
+        if token.is_valid(min_ttl(self.name, self.options)):
             return token
         held = stored.get('hold_until')
         return token if held and time.time() < held else None
@@ -169,7 +167,7 @@ class TokenLookup:
             # Nothing that would create, reset or delete a token was asked (and nothing is cached): the play's
             # check mode goes on with empty values, as the module's does.
             self.warn('%s; the lookup returns empty values' % err)
-            return dict(self.provider.fields(), source='check_mode') if self.output == 'token' else ''
+            return dict(self.provider.fields(None), source='check_mode') if self.output == 'token' else ''
         if self.output == 'token':
             return dict(self.provider.fields(token), source=source)
         return render(token, self.output)

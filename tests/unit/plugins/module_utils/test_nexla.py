@@ -23,7 +23,7 @@ def run(emulator, check_mode=False, **options):
                   min_ttl=300, register_fact=True, retries=0)
     values.update(options)
     opts = Options(values)
-    return _nexla.run(opts, HttpClient(opts, 'nexla', Redactor()), check_mode)
+    return _nexla.PROVIDER.run(opts, HttpClient(opts, 'nexla', Redactor()), check_mode)
 
 
 def protected(emulator, token):

@@ -28,8 +28,8 @@ def run(emulator, instance='3.70.1', check_mode=False, warnings=None, **options)
                   api_version='auto', state='present', register_fact=True, retries=0)
     values.update(options)
     opts = Options(values)
-    return _nexus.run(opts, HttpClient(opts, 'nexus', Redactor(), (warnings if warnings is not None else []).append),
-                      check_mode)
+    return _nexus.PROVIDER.run(opts, HttpClient(opts, 'nexus', Redactor(), (warnings if warnings is not None else []).append),
+                               check_mode)
 
 
 def protected(emulator, instance, result):

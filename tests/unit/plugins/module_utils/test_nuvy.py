@@ -25,8 +25,8 @@ def run(emulator, check_mode=False, warnings=None, **options):
                   register_fact=True, retries=0)
     values.update(options)
     opts = Options(values)
-    return _nuvy.run(opts, HttpClient(opts, 'nuvy', Redactor(), (warnings if warnings is not None else []).append),
-                     check_mode)
+    return _nuvy.PROVIDER.run(opts, HttpClient(opts, 'nuvy', Redactor(), (warnings if warnings is not None else []).append),
+                              check_mode)
 
 
 @pytest.mark.parametrize('secret', ['+', '%', ':', '/', '&', '=', ' ', '~', '!', 'a+b%20c:d/e&f=g h~i!j', u'\u00e9t\u00e9'])

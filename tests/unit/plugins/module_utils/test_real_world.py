@@ -45,7 +45,7 @@ def options(emulator, provider, **extra):
 def run(emulator, provider, check_mode=False, warnings=None, **extra):
     opts = options(emulator, provider, **extra)
     module = {'nexla': _nexla, 'nuvy': _nuvy, 'nexus': _nexus}[provider]
-    return module.run(opts, client(emulator, provider, warnings, **extra), check_mode)
+    return module.PROVIDER.run(opts, client(emulator, provider, warnings, **extra), check_mode)
 
 
 # --- answers of the wrong type or range --------------------------------------------------------------
@@ -228,10 +228,10 @@ def test_check_mode_reports_an_expired_token_without_touching_it(emulator):
 def test_the_lookup_flow_renews_an_expired_token(emulator):
     emulator.config(nexus_token_lifetime=1)
     opts = options(emulator, 'nexus')
-    first, outcome = _nexus.obtain(opts, client(emulator, 'nexus'))
+    first, outcome = _nexus.PROVIDER.obtain(opts, client(emulator, 'nexus'))
     assert outcome == {'source': 'created'}
     emulator.post('clock', {'advance': 5})
-    again, outcome = _nexus.obtain(opts, client(emulator, 'nexus'), first)
+    again, outcome = _nexus.PROVIDER.obtain(opts, client(emulator, 'nexus'), first)
     assert outcome == {'source': 'renewed'} and again.access_token != first.access_token
 
 

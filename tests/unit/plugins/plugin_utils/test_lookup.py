@@ -64,8 +64,16 @@ _token.parse_time = lambda text: compiled.append('parse_time %s' % text) or 0.0
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
 values = json.loads(sys.argv[1])
 found = TokenLookup(sys.argv[2], SimpleNamespace(get_option=values.get), print).result()
-print(json.dumps(dict(found=found, compiled=compiled)))
+flows = ('_nexla', '_nuvy', '_nexus', '_http', 'requests')
+imported = sorted(name for name in sys.modules if name.rsplit('.', 1)[-1] in flows)
+print(json.dumps(dict(found=found, compiled=compiled, imported=imported)))
 """
+
+
+def hit_in_a_fresh_process(emulator, tmp_path, provider):
+    child = subprocess.run([sys.executable, '-c', HIT_IN_A_FRESH_PROCESS, json.dumps(options(emulator, tmp_path)),
+                            provider], capture_output=True, text=True, check=True, env=dict(PYTHONPATH=':'.join(sys.path)))
+    return json.loads(child.stdout.splitlines()[-1])
 
 
 def test_a_cache_hit_compiles_no_pattern_and_parses_no_date(emulator, tmp_path):
@@ -73,11 +81,16 @@ def test_a_cache_hit_compiles_no_pattern_and_parses_no_date(emulator, tmp_path):
     # regular expression compiled on the way (0.4-1 ms each): a hit, from import to answer, needs none.
     for provider in ('nuvy', 'nexla', 'nexus'):
         issued = lookup(emulator, provider, tmp_path)
-        child = subprocess.run([sys.executable, '-c', HIT_IN_A_FRESH_PROCESS, json.dumps(options(emulator, tmp_path)),
-                                provider], capture_output=True, text=True, check=True, env=dict(PYTHONPATH=':'.join(sys.path)))
-        answer = json.loads(child.stdout.splitlines()[-1])
-        assert answer == dict(found=issued, compiled=[])
+        answer = hit_in_a_fresh_process(emulator, tmp_path, provider)
+        assert dict(found=answer['found'], compiled=answer['compiled']) == dict(found=issued, compiled=[])
     assert emulator.count('nuvy.token') == 1 and emulator.count('nexla.token') == 1
+
+
+def test_a_cache_hit_imports_no_flow(emulator, tmp_path):
+    # The provider contract lives in the light _providers.py: a hit needs no flow, no HTTP layer, no requests.
+    for provider in ('nuvy', 'nexla', 'nexus'):
+        issued = lookup(emulator, provider, tmp_path)
+        assert hit_in_a_fresh_process(emulator, tmp_path, provider) == dict(found=issued, compiled=[], imported=[])
 
 
 def test_cache_off_asks_every_time(emulator, tmp_path):

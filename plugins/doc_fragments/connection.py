@@ -5,7 +5,7 @@
 
 
 class ModuleDocFragment:
-    # The shared connection options of every module (tokensmith.auth.connection).
+    # The shared connection options of every module and of the token lookup (tokensmith.auth.connection).
     DOCUMENTATION = r'''
 options:
   validate_certs:
@@ -63,18 +63,13 @@ notes:
     range are refused with a message that names the option and never shows a secret.
   - Redirects are not followed, so credentials never reach a second host; point the URL at the final location.
 requirements:
-  - requests (Python library) on the host that runs the module.
+  - requests (Python library) on the host that runs the module (for the lookup, the controller).
 '''
 
-    # The same options for the lookup plugin, with their variable, environment and ini sources.
+    # Where the lookup also reads these options (the descriptions are DOCUMENTATION's; the lookup extends both).
     PLUGINS = r'''
 options:
   validate_certs:
-    description:
-      - Verify the server's TLS certificate.
-      - Turning this off lets anyone on the network path read the credentials; a warning says so.
-    type: bool
-    default: true
     env:
       - name: TOKENSMITH_VALIDATE_CERTS
     ini:
@@ -83,10 +78,6 @@ options:
     vars:
       - name: tokensmith_validate_certs
   ca_path:
-    description:
-      - A PEM file of CA certificates to trust instead of the default store, for a private CA.
-      - When unset, the E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE) environment variable is honoured if set.
-    type: path
     env:
       - name: TOKENSMITH_CA_PATH
     ini:
@@ -95,9 +86,6 @@ options:
     vars:
       - name: tokensmith_ca_path
   client_cert:
-    description:
-      - A PEM client certificate for servers that require mutual TLS.
-    type: path
     env:
       - name: TOKENSMITH_CLIENT_CERT
     ini:
@@ -106,9 +94,6 @@ options:
     vars:
       - name: tokensmith_client_cert
   client_key:
-    description:
-      - The PEM private key of O(client_cert), when it is in a separate file.
-    type: path
     env:
       - name: TOKENSMITH_CLIENT_KEY
     ini:
@@ -117,13 +102,6 @@ options:
     vars:
       - name: tokensmith_client_key
   timeout:
-    description:
-      - Seconds one attempt of a request may take in all - connecting, sending, and receiving the whole answer,
-        however slowly the server sends it. More than 0, at most 3600.
-      - A request takes at most (O(retries) + 1) x O(timeout) seconds, plus at most 60 seconds of waits between
-        attempts. An answer is read up to 4 MiB (decoded; an error answer up to 64 KiB), never further.
-    type: float
-    default: 30
     env:
       - name: TOKENSMITH_TIMEOUT
     ini:
@@ -132,11 +110,6 @@ options:
     vars:
       - name: tokensmith_timeout
   retries:
-    description:
-      - How many times to retry after a connection error, a timeout, or HTTP 429, 502, 503 or 504, within 60
-        seconds of waiting in all. From 0 to 100.
-    type: int
-    default: 3
     env:
       - name: TOKENSMITH_RETRIES
     ini:
@@ -145,10 +118,6 @@ options:
     vars:
       - name: tokensmith_retries
   use_proxy:
-    description:
-      - Use the proxy named by the E(https_proxy)/E(http_proxy) environment variables (with E(no_proxy)).
-    type: bool
-    default: true
     env:
       - name: TOKENSMITH_USE_PROXY
     ini:
@@ -157,10 +126,6 @@ options:
     vars:
       - name: tokensmith_use_proxy
   allow_plain_http:
-    description:
-      - Allow plain C(http://) URLs. Credentials then travel unencrypted, and a warning says so.
-    type: bool
-    default: false
     env:
       - name: TOKENSMITH_ALLOW_PLAIN_HTTP
     vars:

@@ -21,27 +21,21 @@ options:
     type: str
 '''
 
-    # The same options for the token lookup (provider nexla), with their sources; no ini entry for the key.
+    # Where the token lookup also reads them for provider nexla; no ini entry for the key. Its variables are the
+    # lookup's own (tokensmith_nexla_*): the role's nexla_* variables reach it only as arguments.
     PLUGINS = r'''
 options:
   api_url:
-    description:
-      - For V(nexla), the Nexla API base URL.
-    type: str
-    default: https://dataops.nexla.io/nexla-api
     env:
       - name: NEXLA_API_URL
     ini:
       - section: tokensmith_nexla
         key: api_url
     vars:
-      - name: nexla_api_url
+      - name: tokensmith_nexla_api_url
   service_key:
-    description:
-      - For V(nexla), the service key, exactly as the Nexla UI shows it (sent after C(Basic) verbatim).
-    type: str
     env:
       - name: NEXLA_SERVICE_KEY
     vars:
-      - name: nexla_service_key
+      - name: tokensmith_nexla_service_key
 '''

@@ -30,55 +30,43 @@ options:
       - V(auto) tries the ticket endpoints newest first and reads the C(Server) header to pick the generation.
       - V(2.0) for NXRM 2.0-2.6, V(2.7) for NXRM 2.7+, V(3.0) for NXRM 3.0-3.7, V(3.8) for NXRM 3.8-3.23,
         V(3.24) for NXRM 3.24 and later.
+      - Falls back to the E(NEXUS_API_VERSION) environment variable.
     type: str
     choices: [auto, '2.0', '2.7', '3.0', '3.8', '3.24']
     default: auto
 '''
 
-    # The same options for the token lookup (provider nexus), with their sources; no ini entry for the password.
+    # Where the token lookup also reads them for provider nexus; no ini entry for the password. Its variables are
+    # the lookup's own (tokensmith_nexus_*): the role's nexus_* variables reach it only as arguments.
     PLUGINS = r'''
 options:
   url:
-    description:
-      - For V(nexus), the Nexus base URL including its context path (C(/nexus) for a default NXRM 2).
-    type: str
     env:
       - name: NEXUS_URL
     ini:
       - section: tokensmith_nexus
         key: url
     vars:
-      - name: nexus_url
+      - name: tokensmith_nexus_url
   username:
-    description:
-      - For V(nexus), the Nexus user (any UTF-8 but a colon).
-    type: str
     env:
       - name: NEXUS_USERNAME
     ini:
       - section: tokensmith_nexus
         key: username
     vars:
-      - name: nexus_username
+      - name: tokensmith_nexus_username
   password:
-    description:
-      - For V(nexus), the user's password.
-    type: str
     env:
       - name: NEXUS_PASSWORD
     vars:
-      - name: nexus_password
+      - name: tokensmith_nexus_password
   api_version:
-    description:
-      - For V(nexus), the user-token API generation, or V(auto) to detect it.
-    type: str
-    choices: [auto, '2.0', '2.7', '3.0', '3.8', '3.24']
-    default: auto
     env:
       - name: NEXUS_API_VERSION
     ini:
       - section: tokensmith_nexus
         key: api_version
     vars:
-      - name: nexus_api_version
+      - name: tokensmith_nexus_api_version
 '''

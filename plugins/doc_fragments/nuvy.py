@@ -43,66 +43,46 @@ options:
         differ (the id or secret holds characters such as C(+), C(/), C(=), C(%), C(:), C(&) or a space), retries once with the raw
         form. So it costs one extra request at most, and only on failure. The lookup's cache remembers which form
         worked and sends that one first next time; the result's C(auth_method) says which was used.
+      - Falls back to the E(NUVY_AUTH_METHOD) environment variable.
     type: str
     choices: [auto, client_secret_basic, client_secret_basic_raw, client_secret_post]
     default: auto
 '''
 
-    # The same options for the token lookup (provider nuvy), with their sources; no ini entry for the secret.
+    # Where the token lookup also reads them for provider nuvy; no ini entry for the secret. Its variables are the
+    # lookup's own (tokensmith_nuvy_*): the role's nuvy_* variables reach it only as arguments.
     PLUGINS = r'''
 options:
   token_url:
-    description:
-      - For V(nuvy), the OAuth 2.0 token endpoint (QA is V(https://qa.api.nuvy.ai/nexus/oauth2/token)).
-    type: str
-    default: https://prd.api.nuvy.ai/nexus/oauth2/token
     env:
       - name: NUVY_TOKEN_URL
     ini:
       - section: tokensmith_nuvy
         key: token_url
     vars:
-      - name: nuvy_token_url
+      - name: tokensmith_nuvy_token_url
   client_id:
-    description:
-      - For V(nuvy), the App Client's identifier.
-    type: str
     env:
       - name: NUVY_CLIENT_ID
     ini:
       - section: tokensmith_nuvy
         key: client_id
     vars:
-      - name: nuvy_client_id
+      - name: tokensmith_nuvy_client_id
   client_secret:
-    description:
-      - For V(nuvy), the App Client's secret.
-    type: str
     env:
       - name: NUVY_CLIENT_SECRET
     vars:
-      - name: nuvy_client_secret
+      - name: tokensmith_nuvy_client_secret
   scope:
-    description:
-      - For V(nuvy), scopes to request, sent space-separated; none means the App Client's defaults.
-    type: list
-    elements: str
-    default: []
     vars:
-      - name: nuvy_scope
+      - name: tokensmith_nuvy_scope
   auth_method:
-    description:
-      - For V(nuvy), V(auto) (the RFC 6749 section 2.3.1 Basic form, then the raw one once if refused and different),
-        V(client_secret_basic) (the RFC form only), V(client_secret_basic_raw) (id and secret as they are) or
-        V(client_secret_post) (form body). The cache remembers which form worked.
-    type: str
-    choices: [auto, client_secret_basic, client_secret_basic_raw, client_secret_post]
-    default: auto
     env:
       - name: NUVY_AUTH_METHOD
     ini:
       - section: tokensmith_nuvy
         key: auth_method
     vars:
-      - name: nuvy_auth_method
+      - name: tokensmith_nuvy_auth_method
 '''

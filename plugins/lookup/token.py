@@ -22,12 +22,21 @@ description:
     containers, CI runners) makes one token request per credential per token lifetime too.
   - A token a server refused is replaced with O(renew).
   - Runs on the controller, also in check mode, and returns real tokens.
+  - Each term reads its own provider's options - V(nexla) O(api_url) and O(service_key); V(nuvy) O(token_url),
+    O(client_id), O(client_secret), O(scope) and O(auth_method); V(nexus) O(url), O(username), O(password) and
+    O(api_version) - and the shared ones. Their play variables are the lookup's own, C(tokensmith_<provider>_<option>)
+    such as C(tokensmith_nexla_service_key); the roles' variables (C(nexla_service_key)...) reach it only as
+    arguments.
 author:
   - tokensmith.auth contributors (@tokensmith)
 extends_documentation_fragment:
+  - tokensmith.auth.connection
   - tokensmith.auth.connection.PLUGINS
+  - tokensmith.auth.nexla
   - tokensmith.auth.nexla.PLUGINS
+  - tokensmith.auth.nuvy
   - tokensmith.auth.nuvy.PLUGINS
+  - tokensmith.auth.nexus
   - tokensmith.auth.nexus.PLUGINS
 options:
   _terms:

@@ -22,9 +22,9 @@ import time
 
 from _workspace import SECRET, workspace
 
-SECRETS = dict(nuvy_client_id='tokensmith-app', nuvy_client_secret=SECRET,
-               nexla_service_key='c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5', nexus_username='admin',
-               nexus_password='admin123')
+SECRETS = dict(tokensmith_nuvy_client_id='tokensmith-app', tokensmith_nuvy_client_secret=SECRET,
+               tokensmith_nexla_service_key='c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5', tokensmith_nexus_username='admin',
+               tokensmith_nexus_password='admin123')
 CONTROLLER_PLAY = '''
 - hosts: fleet
   gather_facts: false
@@ -59,8 +59,8 @@ def playbook(work, name, text):
 
 def common_vars(emulator, work):
     values = dict(SECRETS, tokensmith_ca_path=emulator.ca_path, nuvy_ca_path=emulator.ca_path,
-                  nuvy_token_url=emulator.url + '/nexus/oauth2/token', nexla_api_url=emulator.url + '/nexla-api',
-                  nexus_url=emulator.url + '/nxrm/3.70.1')
+                  tokensmith_nuvy_token_url=emulator.url + '/nexus/oauth2/token', tokensmith_nexla_api_url=emulator.url + '/nexla-api',
+                  tokensmith_nexus_url=emulator.url + '/nxrm/3.70.1')
     return playbook(work, 'vars.json', json.dumps(values))
 
 

@@ -85,8 +85,8 @@ def main():
     with workspace('tokensmith-bench-first-') as (work, emulator):
         os.environ['ANSIBLE_COLLECTIONS_PATH'] = work
         variables = dict(tokensmith_ca_path=emulator.ca_path, tokensmith_cache_dir=os.path.join(work, 'cache'),
-                         nuvy_token_url=emulator.url + '/nexus/oauth2/token', nuvy_client_id='tokensmith-app',
-                         nuvy_client_secret=SECRET)
+                         tokensmith_nuvy_token_url=emulator.url + '/nexus/oauth2/token', tokensmith_nuvy_client_id='tokensmith-app',
+                         tokensmith_nuvy_client_secret=SECRET)
         templar_for = prepare(work)
         in_child(first_call(templar_for, variables, TEMPLATES['tokensmith.auth.token']))  # warms the cache
         assert emulator.state.counters['nuvy.token'] == 1

@@ -26,14 +26,14 @@ PLAY = '''
     tokensmith_ca_path: "{ca}"
     tokensmith_cache_dir: "{cache_dir}"
     tokensmith_cache: {cache}
-    nuvy_token_url: "{url}/nexus/oauth2/token"
-    nuvy_client_id: tokensmith-app
-    nuvy_client_secret: 'Qz+7%/:&= ~!s3cr3t'
-    nexla_api_url: "{url}/nexla-api"
-    nexla_service_key: c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5
-    nexus_url: "{url}/nxrm/2.14.5/nexus"
-    nexus_username: admin
-    nexus_password: admin123
+    tokensmith_nuvy_token_url: "{url}/nexus/oauth2/token"
+    tokensmith_nuvy_client_id: tokensmith-app
+    tokensmith_nuvy_client_secret: 'Qz+7%/:&= ~!s3cr3t'
+    tokensmith_nexla_api_url: "{url}/nexla-api"
+    tokensmith_nexla_service_key: c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5
+    tokensmith_nexus_url: "{url}/nxrm/2.14.5/nexus"
+    tokensmith_nexus_username: admin
+    tokensmith_nexus_password: admin123
   tasks:
     - ansible.builtin.assert:
         that:
@@ -78,8 +78,8 @@ def call_cost(work, emulator, calls):
     loader = DataLoader()
     templar = Templar(loader=loader)
     variables = dict(tokensmith_ca_path=emulator.ca_path, tokensmith_cache_dir=os.path.join(work, 'cache'),
-                     nuvy_token_url=emulator.url + '/nexus/oauth2/token', nuvy_client_id='tokensmith-app',
-                     nuvy_client_secret='Qz+7%/:&= ~!s3cr3t')
+                     tokensmith_nuvy_token_url=emulator.url + '/nexus/oauth2/token', tokensmith_nuvy_client_id='tokensmith-app',
+                     tokensmith_nuvy_client_secret='Qz+7%/:&= ~!s3cr3t')
     ours = lookup_loader.get('tokensmith.auth.token', loader=loader, templar=templar)
     env = lookup_loader.get('ansible.builtin.env', loader=loader, templar=templar)
     results = {}

@@ -52,6 +52,7 @@ envvars['HOME'] = pdd + '/home'  # a fresh job container's home
 # The demo's emulator settings, but what the credentials give (URLs and secrets) is left to them.
 fed = set(name.lower() for name in envvars) | {'nexla_service_key', 'nuvy_client_id', 'nuvy_client_secret',
                                                'nexus_username', 'nexus_password', 'nexla_api_url', 'nuvy_token_url'}
+fed |= set('tokensmith_' + name for name in fed)  # the lookup's own variables for the same options
 extravars = dict((k, v) for k, v in yaml.safe_load(open(collection + '/examples/emulator.yml')).items() if k not in fed)
 extravars.update(emulator_url=url, emulator_ca=ca, demo_output_dir=pdd + '/out', tokensmith_cache_dir=cache_dir,
                  tokensmith_retries=int(os.environ.get('RETRIES', 3)))

@@ -114,4 +114,3 @@ class Token:
             scope=self.scope,
         )
         return result
-

@@ -20,13 +20,14 @@ SECRET = 'Qz+7%/:&= ~!s3cr3t'
 
 
 @contextlib.contextmanager
-def workspace(prefix):
-    """``(work, emulator)``: the scratch directory (ANSIBLE_COLLECTIONS_PATH) and the started emulator."""
+def workspace(prefix, collection=ROOT):
+    """``(work, emulator)``: the scratch directory (ANSIBLE_COLLECTIONS_PATH, where ``collection`` - this checkout
+    unless another tree is named, to compare two - is tokensmith.auth) and the started emulator."""
     work = tempfile.mkdtemp(prefix=prefix)
     emulator = Emulator(os.path.join(work, 'emulator')).start()
     try:
         os.makedirs(os.path.join(work, 'ansible_collections', 'tokensmith'))
-        os.symlink(ROOT, os.path.join(work, 'ansible_collections', 'tokensmith', 'auth'))
+        os.symlink(os.path.abspath(collection), os.path.join(work, 'ansible_collections', 'tokensmith', 'auth'))
         yield work, emulator
     finally:
         emulator.stop()

@@ -451,7 +451,8 @@ def bench():
     status = 0
     for script, arguments in (('lookup_first_call.py', []), ('lookup_fleet.py', []),
                               ('fleet_controllers.py', ['--redis-debs', redis]),
-                              ('fleet_stores.py', ['--redis-debs', redis]), ('hostile_answers.py', [])):
+                              ('fleet_stores.py', ['--redis-debs', redis]), ('hostile_answers.py', []),
+                              ('role_requests.py', [])):
         say('==== %s' % script)
         status |= subprocess.call([python, os.path.join(ROOT, 'tests', 'benchmarks', script)] + arguments,
                                   env=venv_env(venv), cwd=ROOT)

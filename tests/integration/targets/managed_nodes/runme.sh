@@ -35,7 +35,7 @@ ssh-keygen -q -t ed25519 -N '' -C sshd -f "${SSH_DIR}/host_key"
 ssh-keygen -q -t ed25519 -N '' -C controller -f "${SERVERS_DIR}/client_key"
 cp "${SERVERS_DIR}/client_key.pub" "${SSH_DIR}/authorized_keys"
 chmod 644 "${SSH_DIR}/authorized_keys"
-SSH_PORT="$("${SERVERS_PYTHON}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+SSH_PORT="$(free_ports 1)"
 cat > "${SSH_DIR}/sshd_config" <<CONFIG
 ListenAddress 127.0.0.1:${SSH_PORT}
 HostKey ${SSH_DIR}/host_key

@@ -20,6 +20,28 @@ SERVERS_DIR="$(mktemp -d)"
 SERVERS_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
 OIDC_PID=""
 
+# free_ports N [OFFSET]: N distinct free loopback ports, space-separated; with OFFSET, port + OFFSET is free too
+# (a Redis Cluster node's bus port).
+free_ports() {
+    "${SERVERS_PYTHON}" - "$1" "${2:-0}" <<'PYTHON'
+import random, socket, sys
+count, offset = int(sys.argv[1]), int(sys.argv[2])
+def free(port):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+ports = []
+while len(ports) < count:
+    port = random.randrange(20000, 55000)
+    if port not in ports and free(port) and (not offset or free(port + offset)):
+        ports.append(port)
+print(" ".join(map(str, ports)))
+PYTHON
+}
+
 # The emulator's command line (tests/emulator/cli.py) on this target's emulator: emulator ACTION [ARGS...].
 emulator() {
     local action="$1"
@@ -81,7 +103,7 @@ if [ "${WANT_REDIS:-0}" = "1" ]; then
         exit 1
     fi
     REDIS_PASSWORD="Redis-Pa55-$(date +%s%N | tail -c 7)"
-    REDIS_PORT="$("${SERVERS_PYTHON}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    REDIS_PORT="$(free_ports 1)"
     REDIS_URL="rediss://:${REDIS_PASSWORD}@127.0.0.1:${REDIS_PORT}/0"
     export REDIS_PASSWORD REDIS_PORT REDIS_URL
 

@@ -13,23 +13,6 @@ NODES="${SERVERS_DIR}/cluster"
 mkdir -p "${NODES}"
 CLUSTER_PASSWORD="Cluster-Pa55-$(date +%s%N | tail -c 7)"
 ACL_PASSWORD="Acl-Pa55-$(date +%s%N | tail -c 7)"
-# Six free ports whose cluster bus ports (port + 10000, at most 65535) are free too.
-free_ports() {
-    "${SERVERS_PYTHON}" -c 'import random, socket
-def free(port):
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-ports = []
-while len(ports) < 6:
-    port = random.randrange(20000, 55000)
-    if port not in ports and free(port) and free(port + 10000):
-        ports.append(port)
-print(" ".join(map(str, ports)))'
-}
 NODE_PIDS=()
 stop_nodes() {
     for pid in "${NODE_PIDS[@]}"; do kill "${pid}" 2>/dev/null || true; done
@@ -46,7 +29,7 @@ node_cli() {  # node_cli PORT ARGS...
         -p "$1" "${@:2}"
 }
 start_cluster() {  # start_cluster SERVER_BINARY: six nodes in PORTS, made a cluster, with the guide's ACL on each
-    read -r -a PORTS <<< "$(free_ports)"
+    read -r -a PORTS <<< "$(free_ports 6 10000)"  # and their cluster bus ports (port + 10000)
     # The ACL the guide gives for a cluster, on every node (ACL users are not replicated).
     for port in "${PORTS[@]}"; do
         env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "$1" --port "${port}" --bind 127.0.0.1 \

@@ -15,11 +15,7 @@ mkdir -p "${SET_DIR}"
 ADMIN_PASSWORD="Admin-Pa55-$(date +%s%N | tail -c 7)"
 ACL_PASSWORD="Acl-Pa55-$(date +%s%N | tail -c 7)"
 SENTINEL_PASSWORD="Sentinel-Pa55-$(date +%s%N | tail -c 7)"
-read -r -a NODE_PORTS <<< "$("${SERVERS_PYTHON}" -c 'import socket
-sockets = [socket.socket() for _ in range(6)]
-for s in sockets:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in sockets))')"
+read -r -a NODE_PORTS <<< "$(free_ports 6)"
 SENTINEL_PORTS=("${NODE_PORTS[@]:3:3}")
 NODE_PORTS=("${NODE_PORTS[@]:0:3}")
 TLS=(--tls-cert-file "${SERVERS_DIR}/emulator/server.pem" --tls-key-file "${SERVERS_DIR}/emulator/server.key"
@@ -156,7 +152,7 @@ done
 #    served from the local cache: one request per credential per play.
 #    A plain server, so that the trickle starts with the answers (over TLS the handshake is trickled too, and the
 #    2 s connect timeout ends it first, as any store too slow to connect to: one warning as well).
-PLAIN_PORT="$("${SERVERS_PYTHON}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PLAIN_PORT="$(free_ports 1)"
 env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-server" --port "${PLAIN_PORT}" --bind 127.0.0.1 \
     --requirepass "${REDIS_PASSWORD}" --save '' --appendonly no --dir "${SET_DIR}" >> "${SET_DIR}/plain.log" 2>&1 &
 PIDS+=($!)

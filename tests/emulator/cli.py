@@ -51,12 +51,12 @@ def main(argv=None):
     parser.add_argument('arguments', nargs='*', help='counters: names; expect: the counts (JSON); control: PATH [JSON body]')
     parser.add_argument('--state-dir', required=True)
     parser.add_argument('--port', type=int, default=0)
-    parser.add_argument('--idle-timeout', type=float, default=900, help='serve: exit after this many idle seconds')
+    parser.add_argument('--idle-timeout', type=float, default=900, help='start, serve: exit after this many idle seconds')
     args = parser.parse_intermixed_args(argv)  # the shell puts --state-dir between the action and its arguments
     if args.action == 'serve':
         serve(args.state_dir, args.port, args.idle_timeout)
     elif args.action == 'start':
-        print(json.dumps(start(args.state_dir, args.port)))
+        print(json.dumps(start(args.state_dir, args.port, idle_timeout=args.idle_timeout)))
     elif args.action == 'stop':
         stop(args.state_dir)
     elif args.action == 'expect':

@@ -317,14 +317,14 @@ def serve(state_dir, port=0, idle_timeout=900):
             pass
 
 
-def start(state_dir, port=0, timeout=20):
+def start(state_dir, port=0, timeout=20, idle_timeout=900):
     """Start ``serve`` in the background; return its info dict once it is listening."""
     os.makedirs(state_dir, exist_ok=True)
     if os.path.exists(_info_path(state_dir)):
         stop(state_dir)
     log = open(os.path.join(state_dir, 'emulator.log'), 'ab')
     process = subprocess.Popen([sys.executable, PACKAGE_DIR, 'serve', '--state-dir', state_dir,
-                                '--port', str(port)], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                                '--port', str(port), '--idle-timeout', str(idle_timeout)], stdout=log, stderr=log, stdin=subprocess.DEVNULL,
                                start_new_session=True)
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -31,6 +31,7 @@ import threading
 import time
 
 import nodes  # tests/harness/nodes.py: the managed nodes' users and Pythons
+from integration_servers import integration_servers  # the emulator and oidc-provider for one integration run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENVS = os.path.join(ROOT, '.venv')
@@ -366,8 +367,10 @@ class Harness:
                        env, collection)
         if self.wants('integration'):
             targets = self.targets or ([] if primary else [INTEGRATION_EVERY_CORE])
-            self.check('integration (core %s)%s' % (core, '' if self.targets else scope),
-                       test + ['integration', '--color', 'no', controller] + targets, env, collection)
+            with integration_servers(collection, os.path.join(venv, 'bin', 'python'),
+                                     os.path.join(SCRATCH, 'oidc', 'node_modules'), os.path.join(SCRATCH, 'servers')):
+                self.check('integration (core %s)%s' % (core, '' if self.targets else scope),
+                           test + ['integration', '--color', 'no', controller] + targets, env, collection)
 
     def quick(self):
         """make check: units and the quick sanity tests on the primary core, and ansible-lint; no servers."""

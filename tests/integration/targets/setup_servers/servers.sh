@@ -1,6 +1,7 @@
-# Sourced by a target's runme.sh. Starts the provider emulator (with WANT_OIDC=1 the real OAuth 2.0 server,
-# with WANT_REDIS=1 a real Redis server over TLS), exports EMULATOR_URL, EMULATOR_CA, OIDC_URL and REDIS_URL,
-# and stops them all when the script exits.
+# Sourced by a target's runme.sh. The provider emulator and the real OAuth 2.0 server run for the whole
+# ansible-test run (tests/harness/integration_servers.py starts them and writes their coordinates to
+# tests/integration/integration_config.yml); this exports EMULATOR_URL, EMULATOR_CA, OIDC_URL, resets the emulator,
+# starts a real Redis server over TLS with WANT_REDIS=1, and stops that and removes its scratch when the script exits.
 # ansible-test passes only HOME and PATH through, so everything is found from ANSIBLE_COLLECTIONS_PATH.
 
 TOKENSMITH_ROOT=""
@@ -18,7 +19,6 @@ fi
 COLLECTION="${TOKENSMITH_ROOT}/ansible_collections/tokensmith/auth"
 SERVERS_DIR="$(mktemp -d)"
 SERVERS_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
-OIDC_PID=""
 
 # free_ports N [OFFSET]: N distinct free loopback ports, space-separated; with OFFSET, port + OFFSET is free too
 # (a Redis Cluster node's bus port).
@@ -42,12 +42,29 @@ print(" ".join(map(str, ports)))
 PYTHON
 }
 
-# The emulator's command line (tests/emulator/cli.py) on this target's emulator: emulator ACTION [ARGS...].
+# The servers' coordinates, two directories up from a target (ansible-test copies the file there).
+INTEGRATION_CONFIG="$(cd ../.. && pwd)/integration_config.yml"
+if [ ! -s "${INTEGRATION_CONFIG}" ]; then
+    echo "setup_servers: no ${INTEGRATION_CONFIG}; the integration session starts the servers: make test, or" \
+        "nox -s integration-2.19 (tests/harness/integration_servers.py)" >&2
+    exit 1
+fi
+read -r EMULATOR_URL EMULATOR_CA EMULATOR_DIR OIDC_URL < <("${SERVERS_PYTHON}" -c '
+import json, sys
+config = json.load(open(sys.argv[1]))
+print(config["emulator_url"], config["emulator_ca"], config["emulator_dir"], config["oidc_url"])' "${INTEGRATION_CONFIG}")
+# The emulator's certificate and key, for the servers a target starts itself (Redis over TLS).
+SERVER_CERT="${EMULATOR_DIR}/server.pem"
+SERVER_KEY="${EMULATOR_DIR}/server.key"
+export EMULATOR_URL EMULATOR_CA OIDC_URL INTEGRATION_CONFIG SERVERS_DIR  # for `bash -c "$(declare -f play)"`
+
+# The emulator's command line (tests/emulator/cli.py): emulator ACTION [ARGS...].
 emulator() {
     local action="$1"
     shift
-    "${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator" "${action}" --state-dir "${SERVERS_DIR}/emulator" "$@"
+    "${SERVERS_PYTHON}" "${COLLECTION}/tests/emulator" "${action}" --state-dir "${EMULATOR_DIR}" "$@"
 }
+emulator reset > /dev/null
 
 REDIS_PID=""
 
@@ -61,39 +78,9 @@ stop_redis() {
 
 stop_servers() {
     stop_redis
-    emulator stop || true
-    if [ -n "${OIDC_PID}" ]; then
-        kill "${OIDC_PID}" 2>/dev/null || true
-        wait "${OIDC_PID}" 2>/dev/null || true
-    fi
     rm -rf "${SERVERS_DIR}"
 }
 trap stop_servers EXIT
-
-emulator start > "${SERVERS_DIR}/emulator.json"
-EMULATOR_URL="$("${SERVERS_PYTHON}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' \
-    "${SERVERS_DIR}/emulator.json")"
-EMULATOR_CA="${SERVERS_DIR}/emulator/ca.pem"
-export EMULATOR_URL EMULATOR_CA
-
-if [ "${WANT_OIDC:-0}" = "1" ]; then
-    # tests/harness/run.py installs oidc-provider from tests/oidc/package-lock.json with npm ci, beside the copy.
-    NODE_PATH="${TOKENSMITH_ROOT}/oidc/node_modules"
-    if [ ! -d "${NODE_PATH}/oidc-provider" ]; then
-        echo "setup_servers: oidc-provider is not installed in ${NODE_PATH}; run the tests with make test" >&2
-        exit 1
-    fi
-    NODE_PATH="${NODE_PATH}" node "${COLLECTION}/tests/oidc/server.js" "${SERVERS_DIR}/emulator/server.pem" \
-        "${SERVERS_DIR}/emulator/server.key" "${SERVERS_DIR}/oidc.json" > "${SERVERS_DIR}/oidc.log" 2>&1 &
-    OIDC_PID=$!
-    for _ in $(seq 100); do
-        [ -s "${SERVERS_DIR}/oidc.json" ] && break
-        sleep 0.1
-    done
-    OIDC_URL="$("${SERVERS_PYTHON}" -c 'import json, sys; print(json.load(open(sys.argv[1]))["url"])' \
-        "${SERVERS_DIR}/oidc.json")"
-    export OIDC_URL
-fi
 
 if [ "${WANT_REDIS:-0}" = "1" ]; then
     # tests/harness/run.py unpacks Debian's redis-server beside the copy; TLS with the emulator's CA and certificate.
@@ -112,7 +99,7 @@ if [ "${WANT_REDIS:-0}" = "1" ]; then
         # env execs the server, so REDIS_PID is the server's own
         env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-server" --bind 127.0.0.1 --port 0 \
             --tls-port "${REDIS_PORT}" --tls-auth-clients no \
-            --tls-cert-file "${SERVERS_DIR}/emulator/server.pem" --tls-key-file "${SERVERS_DIR}/emulator/server.key" \
+            --tls-cert-file "${SERVER_CERT}" --tls-key-file "${SERVER_KEY}" \
             --tls-ca-cert-file "${EMULATOR_CA}" --requirepass "${REDIS_PASSWORD}" --save '' --appendonly no \
             --dir "${SERVERS_DIR}" >> "${SERVERS_DIR}/redis.log" 2>&1 &
         REDIS_PID=$!
@@ -132,8 +119,7 @@ fi
 
 # ansible-playbook with the servers' coordinates as extra vars (and a scratch directory).
 play() {
-    ansible-playbook -i "${INVENTORY_PATH}" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
-        -e "oidc_url=${OIDC_URL:-}" -e "out=${SERVERS_DIR}/out" "$@"
+    ansible-playbook -i "${INVENTORY_PATH}" -e "@${INTEGRATION_CONFIG}" -e "out=${SERVERS_DIR}/out" "$@"
 }
 
 # The shared-cache targets' fleet: fleet_inventory N writes ${SERVERS_DIR}/fleet.ini (N local hosts);

@@ -18,7 +18,7 @@ SENTINEL_PASSWORD="Sentinel-Pa55-$(date +%s%N | tail -c 7)"
 read -r -a NODE_PORTS <<< "$(free_ports 6)"
 SENTINEL_PORTS=("${NODE_PORTS[@]:3:3}")
 NODE_PORTS=("${NODE_PORTS[@]:0:3}")
-TLS=(--tls-cert-file "${SERVERS_DIR}/emulator/server.pem" --tls-key-file "${SERVERS_DIR}/emulator/server.key"
+TLS=(--tls-cert-file "${SERVER_CERT}" --tls-key-file "${SERVER_KEY}"
      --tls-ca-cert-file "${EMULATOR_CA}" --tls-auth-clients no --tls-replication yes)
 PIDS=()
 stop_set() {
@@ -57,8 +57,8 @@ for port in "${SENTINEL_PORTS[@]}"; do
 port 0
 tls-port ${port}
 bind 127.0.0.1
-tls-cert-file ${SERVERS_DIR}/emulator/server.pem
-tls-key-file ${SERVERS_DIR}/emulator/server.key
+tls-cert-file ${SERVER_CERT}
+tls-key-file ${SERVER_KEY}
 tls-ca-cert-file ${EMULATOR_CA}
 tls-auth-clients no
 tls-replication yes

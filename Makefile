@@ -20,4 +20,4 @@ bench:
 	$(PYTHON) tests/harness/run.py bench
 
 clean:
-	rm -rf .test tests/output .venv docs/_build
+	rm -rf .test tests/output .venv .nox docs/_build

@@ -11,7 +11,7 @@ import sys
 import tarfile
 import tempfile
 
-FORBIDDEN = ('examples/emulator.yml', 'tests/emulator', 'tests/harness', 'tests/output', '.venv', '.test', 'node_modules', '__pycache__')
+FORBIDDEN = ('examples/emulator.yml', 'noxfile.py', 'tests/emulator', 'tests/harness', 'tests/output', '.venv', '.test', 'node_modules', '__pycache__')
 
 
 def main(collection):

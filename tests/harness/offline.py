@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -46,7 +47,8 @@ STANDIN_PIP = '24.2'
 
 
 def say(message):
-    print(message, flush=True)
+    sys.stdout.write(message + '\n')  # one write: lines from two threads do not run together
+    sys.stdout.flush()
 
 
 def find_python(version):

@@ -107,7 +107,7 @@ def run_lanes(lane_sessions, posargs):
         if os.path.exists(report):
             os.unlink(report)
         status = subprocess.call(command + ['--report', report, '-s'] + sessions + ['--'] + posargs,
-                                 env=dict(os.environ, TOKENSMITH_LANE=name), cwd=offline.ROOT)
+                                 env=dict(os.environ, TOKENSMITH_LANE=name, TOKENSMITH_PREPARED='1'), cwd=offline.ROOT)
         try:
             with open(report) as handle:
                 results.extend((s['name'], s['result'] == 'success') for s in json.load(handle)['sessions'])

@@ -19,27 +19,12 @@ fi
 COLLECTION="${TOKENSMITH_ROOT}/ansible_collections/tokensmith/auth"
 SERVERS_DIR="$(mktemp -d)"
 SERVERS_PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
+SERVERS_HELPERS="${COLLECTION}/tests/integration/targets/setup_servers/servers.py"  # the Python this file needs
 
 # free_ports N [OFFSET]: N distinct free loopback ports, space-separated; with OFFSET, port + OFFSET is free too
 # (a Redis Cluster node's bus port).
 free_ports() {
-    "${SERVERS_PYTHON}" - "$1" "${2:-0}" <<'PYTHON'
-import random, socket, sys
-count, offset = int(sys.argv[1]), int(sys.argv[2])
-def free(port):
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-ports = []
-while len(ports) < count:
-    port = random.randrange(20000, 55000)
-    if port not in ports and free(port) and (not offset or free(port + offset)):
-        ports.append(port)
-print(" ".join(map(str, ports)))
-PYTHON
+    "${SERVERS_PYTHON}" "${SERVERS_HELPERS}" free-ports "$@"
 }
 
 # The servers' coordinates, two directories up from a target (ansible-test copies the file there).
@@ -49,10 +34,8 @@ if [ ! -s "${INTEGRATION_CONFIG}" ]; then
         "nox -s integration-2.19 (tests/harness/integration_servers.py)" >&2
     exit 1
 fi
-read -r EMULATOR_URL EMULATOR_CA EMULATOR_DIR OIDC_URL < <("${SERVERS_PYTHON}" -c '
-import json, sys
-config = json.load(open(sys.argv[1]))
-print(config["emulator_url"], config["emulator_ca"], config["emulator_dir"], config["oidc_url"])' "${INTEGRATION_CONFIG}")
+read -r EMULATOR_URL EMULATOR_CA EMULATOR_DIR OIDC_URL < <("${SERVERS_PYTHON}" "${SERVERS_HELPERS}" config \
+    "${INTEGRATION_CONFIG}")
 # The emulator's certificate and key, for the servers a target starts itself (Redis over TLS).
 SERVER_CERT="${EMULATOR_DIR}/server.pem"
 SERVER_KEY="${EMULATOR_DIR}/server.key"
@@ -122,15 +105,10 @@ play() {
     ansible-playbook -i "${INVENTORY_PATH}" -e "@${INTEGRATION_CONFIG}" -e "out=${SERVERS_DIR}/out" "$@"
 }
 
-# The shared-cache targets' fleet: fleet_inventory N writes ${SERVERS_DIR}/fleet.ini (N local hosts);
+# The fleet targets' inventory: fleet_inventory N writes ${SERVERS_DIR}/fleet.ini (N local hosts);
 # fleet_controller NAME PLAY [args] runs one controller with its own HOME (so its own local cache), log NAME.log.
 fleet_inventory() {
-    "${SERVERS_PYTHON}" - "${SERVERS_DIR}/fleet.ini" "$1" <<'PYTHON'
-import sys
-with open(sys.argv[1], 'w') as inventory:
-    inventory.write('[fleet]\n' + ''.join('host%02d\n' % n for n in range(1, int(sys.argv[2]) + 1)))
-    inventory.write('[fleet:vars]\nansible_connection=local\nansible_python_interpreter={{ ansible_playbook_python }}\n')
-PYTHON
+    "${SERVERS_PYTHON}" "${SERVERS_HELPERS}" fleet-inventory "${SERVERS_DIR}/fleet.ini" "$1"
 }
 fleet_controller() {
     local home="${SERVERS_DIR}/controllers/$1"
@@ -165,20 +143,5 @@ issued_values() {
 # Fails if any of the given values appear in the file, as they are, trimmed, URL- or base64-encoded, or escaped
 # (Python repr, JSON): the leak check. A value may hold \n and other escapes (printf %b style).
 assert_no_secrets() {
-    "${SERVERS_PYTHON}" - "$@" <<'PYTHON'
-import base64, codecs, json, sys
-from urllib.parse import quote, quote_plus
-path = sys.argv[1]
-values = [codecs.decode(v, 'unicode_escape') if '\\' in v else v for v in sys.argv[2:] if v]
-text = open(path, encoding='utf-8', errors='replace').read()
-leaks = []
-for value in values:
-    forms = {value, value.strip(), quote(value, safe=''), quote_plus(value, safe='')}
-    forms |= {base64.b64encode(f.encode()).decode() for f in list(forms)}
-    forms |= {escaped for f in list(forms) for escaped in (repr(f)[1:-1], json.dumps(f)[1:-1])}
-    leaks += [f for f in forms if len(f) >= 4 and f in text]
-if leaks:
-    sys.exit('LEAK: %d secret form(s) found in %s' % (len(leaks), path))
-print('no secret in %s (%d bytes, %d values checked)' % (path, len(text), len(values)))
-PYTHON
+    "${SERVERS_PYTHON}" "${SERVERS_HELPERS}" no-secrets "$@"
 }

@@ -5,13 +5,7 @@ set -eu
 source ../setup_servers/servers.sh
 set -x
 
-"${SERVERS_PYTHON}" - "${SERVERS_DIR}/fleet.ini" <<'PYTHON'
-import sys
-with open(sys.argv[1], 'w') as inventory:
-    inventory.write('[fleet]\n' + ''.join('host%03d\n' % n for n in range(1, 101)))
-    inventory.write('[fleet:vars]\nansible_connection=local\n')
-PYTHON
-
+fleet_inventory 100
 
 fleet() {
     play -i "${SERVERS_DIR}/fleet.ini" -f 20 -e "cache_dir=${SERVERS_DIR}/cache" "$@"

@@ -13,7 +13,7 @@ CEILING_MB=300
     -e "out=${SERVERS_DIR}/out" answers.yml
 assert_no_secrets "${SERVERS_DIR}/answers.log" 'Qz+7%/:&= ~!s3cr3t' $(issued_values)
 
-"${SERVERS_PYTHON}" -c 'import sys; sys.exit(0 if __import__("os").geteuid() == 0 else 3)' || {
+[ "$(id -u)" = 0 ] || {
     echo 'files.yml needs root (it stands in for become): skipped'; exit 0; }
 play -i files_inventory.ini -f 10 files.yml > "${SERVERS_DIR}/files.log" 2>&1 || { tail -n 60 "${SERVERS_DIR}/files.log"; exit 1; }
 grep -q 'FILES PLAY RAN' "${SERVERS_DIR}/files.log"

@@ -5,8 +5,8 @@
 """The project's checks, one nox session each (``nox -l`` lists them).
 
 ``make test`` runs those tagged ``test`` (plain ``nox`` does too, one after another) in two lanes at once and ends
-with ``N passed, M failed in S s``; ``make check`` runs those tagged ``check`` (tests/harness/run.py). One alone, once ``make test`` or ``make check`` has
-installed nox into .venv/nox::
+with ``N passed, M failed in S s``; ``make check`` runs those tagged ``check`` (tests/harness/run.py). One alone,
+once ``make test`` or ``make check`` has installed nox into .venv/nox::
 
     .venv/nox/bin/nox -s units-2.19
     .venv/nox/bin/nox -s sanity-2.19 -- --test pep8       # arguments after -- go to ansible-test

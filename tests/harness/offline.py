@@ -29,13 +29,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 VENVS = os.path.join(ROOT, '.venv')
 # Outside the checkout: inside it, ansible-test would list files with git and find the copy ignored.
 SCRATCH = os.path.join(tempfile.gettempdir(), 'tokensmith-test-' + hashlib.sha256(ROOT.encode()).hexdigest()[:8])
-COLLECTION = os.path.join(SCRATCH, 'ansible_collections', 'tokensmith', 'auth')
 # The second lane works in its own copy (ansible-test writes into the collection it runs in), beside the same
 # servers, browser and Pythons.
 SECOND = os.path.join(SCRATCH, 'second')
 SHARED = ('oidc', 'debs', 'pythons', 'nodes')
 LOGS = os.path.join(ROOT, 'tests', 'output', 'harness')
-DOCS_OUT = os.path.join(ROOT, 'docs', '_build', 'html')
 ANSIBLE_TEST_CACHE = os.path.expanduser('~/.ansible/test/cache')
 
 # ansible-core under test -> the Python its controller runs on.

@@ -190,6 +190,9 @@ notes:
   - Put C(no_log) on tasks whose arguments or results show the looked-up token.
   - Options are checked before any request, as by the modules; a secret given as a list, or holding a control
     character, is refused by name and never shown.
+  - A keyword this lookup does not define (a misspelt C(token_uri=)), a keyword that none of the terms' providers
+    reads, and a play variable named C(tokensmith_...) that sets no option are refused by name, with the closest
+    valid name, before any request; Ansible itself would ignore them silently, and the default URL would apply.
   - Without a secret (service key, client secret or password) nothing is cached.
 seealso:
   - module: tokensmith.auth.nexla_token
@@ -265,7 +268,7 @@ from ansible.utils.display import Display
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError, unexpected
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import refuse_containers
 from ansible_collections.tokensmith.auth.plugins.plugin_utils import _definitions
-from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup, refuse_unknown
 
 display = Display()
 _definitions.reuse(__name__, DOCUMENTATION)  # Ansible knows the plugin's options by its module name
@@ -273,7 +276,12 @@ _definitions.reuse(__name__, DOCUMENTATION)  # Ansible knows the plugin's option
 
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
-        sources = self._var_sources()
+        definitions = C.config.get_configuration_definitions('lookup', self._load_name)
+        sources = self._var_sources(definitions)
+        try:
+            refuse_unknown([str(term) for term in terms], kwargs, variables or {}, definitions, sources)
+        except TokenError as err:
+            raise AnsibleLookupError(str(err)) from None
         # A lookup gets play variables as written; render the ones that feed our options (before path options
         # are resolved, which would otherwise happen to the unrendered text). An empty value counts as unset, so
         # a blank variable (a role's default, an AWX credential's empty field) never hides the environment.
@@ -302,9 +310,10 @@ class LookupModule(LookupBase):
                 raise AnsibleLookupError(redactor(unexpected(err))) from None
         return results
 
-    def _var_sources(self):
+    @staticmethod
+    def _var_sources(definitions):
         """Play variable name -> option name, for every option that a variable can set."""
         sources = {}
-        for name, option in C.config.get_configuration_definitions('lookup', self._load_name).items():
+        for name, option in definitions.items():
             sources.update((source['name'], name) for source in option.get('vars') or [])
         return sources

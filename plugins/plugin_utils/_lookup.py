@@ -27,11 +27,43 @@ CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password
 LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew') + CACHE_OPTIONS
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 HOLD_EXPIRED = 10  # seconds a token that came back with no life at all (expires_in: 0) is served
+NAMESPACE = 'tokensmith_'  # the lookup's play variables: tokensmith_<option>, tokensmith_<provider>_<option>
+DOCS_HINT = 'ansible-doc -t lookup tokensmith.auth.token lists the options and the variables that set them'
 
 
 def option_names(declared):
     """The options the lookup reads for a provider: its identity and secrets, and the shared ones."""
     return declared.identity + declared.secrets + tuple(CONNECTION_ARGSPEC) + LOOKUP_OPTIONS
+
+
+def _closest(name, candidates):
+    import difflib  # pylint: disable=import-outside-toplevel  # only on this error path: a hit never pays for it
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.6)
+    return ' (did you mean %s?)' % close[0] if close else ''
+
+
+def refuse_unknown(terms, keywords, variables, defined, sources):
+    """Refuse, by name and before anything is sent: a keyword the lookup does not define, a keyword that none of the
+    terms' providers reads, and a play variable in the lookup's namespace (tokensmith_...) that sets no option.
+
+    Ansible's set_options drops unknown keywords silently: a misspelt token_url would leave the default, production
+    URL in place and send the credentials there. ``defined``: the option names; ``sources``: variable -> option.
+    """
+    options = set(name for name in defined if not name.startswith('_'))
+    for name in sorted(keywords):
+        if name not in options:
+            raise TokenError('unknown option %s%s' % (name, _closest(name, options)), hint=DOCS_HINT)
+    providers = [term for term in terms if term in PROVIDERS]
+    for name in sorted(keywords):
+        if providers and not any(name in option_names(PROVIDERS[term]) for term in providers):
+            owners = sorted(term for term in PROVIDERS if name in option_names(PROVIDERS[term]))
+            raise TokenError('%s is not an option of %s (it is one of %s)'
+                             % (name, ' or '.join(providers), ' and '.join(owners)),
+                             hint='Remove it, or add that provider to the terms')
+    for name in sorted(variables):
+        if name.startswith(NAMESPACE) and name not in sources:
+            raise TokenError('unknown variable %s: the lookup reads the %s* variables and this one sets no option%s'
+                             % (name, NAMESPACE, _closest(name, sources)), hint=DOCS_HINT)
 
 
 def render(token, output):

@@ -27,7 +27,6 @@ import nox
 
 HARNESS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'tests', 'harness')
 sys.path.insert(0, HARNESS)
-import nodes  # noqa: E402  pylint: disable=wrong-import-position  # the managed nodes' users and Pythons
 import offline  # noqa: E402  pylint: disable=wrong-import-position
 from integration_servers import integration_servers  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -83,11 +82,16 @@ def _check(session, command, env, cwd):
 
 
 def _core(session, core):
-    """The core's virtualenv, the environment to run in, and a fresh copy of the working tree in this lane."""
+    """The core's virtualenv, the environment to run in, and a fresh copy of the working tree in this lane.
+
+    A session run alone prepares what it needs (offline.needs: declared once) as it starts; under make test, which
+    prepared everything for both lanes up front, it prepares nothing (the nodes' become password must not change
+    under the other lane)."""
     if os.path.exists(_log(session)):
         os.unlink(_log(session))
-    venv = _prepare(session, offline.core_venv, core, _log(session))
-    _prepare(session, offline.ensure_get_pip_standin, venv, _log(session))
+    if not os.environ.get('TOKENSMITH_PREPARED'):
+        _prepare(session, offline.prepare, offline.needs(session.name), _log(session))
+    venv = offline.core_venv(core, _log(session))
     env = offline.venv_env(venv, [offline.python_bin_dir()])
     collection = offline.copy_collection(offline.lane_root(os.environ.get('TOKENSMITH_LANE')))
     return venv, env, collection
@@ -112,18 +116,10 @@ def units(session, core):
 
 def integration(session, core):
     venv, env, collection = _core(session, core)
-    log = _log(session)
-    for name in ('redis', 'openssh'):
-        _prepare(session, offline.ensure_debs, name, log)
-    _prepare(session, offline.ensure_oidc_server, log)
-    # The nodes get a new become password each time: make test prepares them once for both lanes, so that one
-    # lane's session does not change it under the other's managed_nodes target.
-    if not os.environ.get('TOKENSMITH_PREPARED'):
-        _prepare(session, nodes.ensure_nodes, offline.SCRATCH, offline.run, offline.apt, log)
     targets = session.posargs or ([] if core == PRIMARY else [INTEGRATION_EVERY_CORE])
     with integration_servers(collection, os.path.join(venv, 'bin', 'python'),
                              os.path.join(offline.SCRATCH, 'oidc', 'node_modules'),
-                             os.path.join(offline.SCRATCH, 'servers')):
+                             os.path.join(offline.SCRATCH, 'servers'), offline.debs_dir('redis')):
         _check(session, [_ansible_test(venv), 'integration', '--color', 'no', '--python=' + CORES[core]] + targets,
                env, collection)
 
@@ -194,8 +190,7 @@ def build(session):
 def galaxy(session):
     """Galaxy's importer (galaxy-importer) on the built collection."""
     collection = _tools(session)[2]
-    venv = _prepare(session, offline.ensure_venv, 'galaxy', CORES[PRIMARY],
-                    os.path.join(offline.ROOT, 'tests', 'requirements', 'galaxy.txt'), _log(session))
+    venv = os.path.join(offline.VENVS, 'galaxy')
     _check(session, [os.path.join(venv, 'bin', 'python'), os.path.join(HARNESS, 'galaxy_import.py'), collection],
            offline.venv_env(venv), collection)
 
@@ -214,7 +209,7 @@ def docs_site(session):
     """The documentation site (antsibull-docs, Sphinx), then every page of it in headless Chromium."""
     bin_dir, env, collection = _tools(session)
     root = _root(collection)
-    chromium = _prepare(session, offline.ensure_debs, 'chromium', _log(session))
+    chromium = offline.debs_dir('chromium')
     env = dict(env, ANSIBLE_COLLECTIONS_PATH=root)
     site = os.path.join(offline.SCRATCH, 'docs-site')
     docs = [os.path.join(bin_dir, 'python'), os.path.join(HARNESS, 'docs.py')]

@@ -15,8 +15,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.path.insert(0, os.path.join(ROOT, 'tests'))
 
 from emulator import Emulator  # noqa: E402  pylint: disable=wrong-import-position
+from emulator.credentials import CREDENTIALS  # noqa: E402  pylint: disable=wrong-import-position
 
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
 
 
 @contextlib.contextmanager

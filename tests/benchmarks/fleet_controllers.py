@@ -20,11 +20,13 @@ import sys
 import tempfile
 import time
 
-from _workspace import SECRET, workspace
+from _workspace import CREDENTIALS, workspace
 
-SECRETS = dict(tokensmith_nuvy_client_id='tokensmith-app', tokensmith_nuvy_client_secret=SECRET,
-               tokensmith_nexla_service_key='c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5', tokensmith_nexus_username='admin',
-               tokensmith_nexus_password='admin123')
+SECRETS = dict(tokensmith_nuvy_client_id=CREDENTIALS['test_nuvy_client_id'],
+               tokensmith_nuvy_client_secret=CREDENTIALS['test_nuvy_client_secret'],
+               tokensmith_nexla_service_key=CREDENTIALS['test_nexla_service_key'],
+               tokensmith_nexus_username=CREDENTIALS['test_nexus_username'],
+               tokensmith_nexus_password=CREDENTIALS['test_nexus_password'])
 CONTROLLER_PLAY = '''
 - hosts: fleet
   gather_facts: false

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 
-from _workspace import SECRET, workspace
+from _workspace import CREDENTIALS, SECRET, workspace
 
 MiB = 1024 * 1024
 SLOW = '{"access_token": "%s", "expires_in": 3600, "token_type": "Bearer"}' % ('a' * 40)
@@ -45,7 +45,7 @@ def run_case(collection, emulator, fault, limit, scratch):
     arguments = os.path.join(scratch, 'args.json')
     with open(arguments, 'w') as handle:
         json.dump({'ANSIBLE_MODULE_ARGS': dict(token_url=emulator.url + '/nexus/oauth2/token',
-                                               client_id='tokensmith-app', client_secret=SECRET,
+                                               client_id=CREDENTIALS['test_nuvy_client_id'], client_secret=SECRET,
                                                ca_path=emulator.ca_path, timeout=3, retries=0)}, handle)
     env = dict(os.environ, PYTHONPATH=collection)
     started = time.time()

@@ -17,7 +17,7 @@ import os
 import statistics
 import time
 
-from _workspace import SECRET, workspace
+from _workspace import CREDENTIALS, SECRET, workspace
 
 TEMPLATES = {
     'tokensmith.auth.token': "{{ lookup('tokensmith.auth.token', 'nuvy') }}",
@@ -85,7 +85,7 @@ def main():
     with workspace('tokensmith-bench-first-') as (work, emulator):
         os.environ['ANSIBLE_COLLECTIONS_PATH'] = work
         variables = dict(tokensmith_ca_path=emulator.ca_path, tokensmith_cache_dir=os.path.join(work, 'cache'),
-                         tokensmith_nuvy_token_url=emulator.url + '/nexus/oauth2/token', tokensmith_nuvy_client_id='tokensmith-app',
+                         tokensmith_nuvy_token_url=emulator.url + '/nexus/oauth2/token', tokensmith_nuvy_client_id=CREDENTIALS['test_nuvy_client_id'],
                          tokensmith_nuvy_client_secret=SECRET)
         templar_for = prepare(work)
         in_child(first_call(templar_for, variables, TEMPLATES['tokensmith.auth.token']))  # warms the cache

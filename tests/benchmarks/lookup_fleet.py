@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from _workspace import workspace
+from _workspace import CREDENTIALS, workspace
 
 PLAY = '''
 - hosts: fleet
@@ -27,13 +27,13 @@ PLAY = '''
     tokensmith_cache_dir: "{cache_dir}"
     tokensmith_cache: {cache}
     tokensmith_nuvy_token_url: "{url}/nexus/oauth2/token"
-    tokensmith_nuvy_client_id: tokensmith-app
-    tokensmith_nuvy_client_secret: 'Qz+7%/:&= ~!s3cr3t'
+    tokensmith_nuvy_client_id: "{test_nuvy_client_id}"
+    tokensmith_nuvy_client_secret: '{test_nuvy_client_secret}'
     tokensmith_nexla_api_url: "{url}/nexla-api"
-    tokensmith_nexla_service_key: c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5
+    tokensmith_nexla_service_key: "{test_nexla_service_key}"
     tokensmith_nexus_url: "{url}/nxrm/2.14.5/nexus"
-    tokensmith_nexus_username: admin
-    tokensmith_nexus_password: admin123
+    tokensmith_nexus_username: "{test_nexus_username}"
+    tokensmith_nexus_password: "{test_nexus_password}"
   tasks:
     - ansible.builtin.assert:
         that:
@@ -55,7 +55,7 @@ def conditions(fixed):
 def run_play(work, emulator, hosts, fixed, cache):
     path = os.path.join(work, 'play.yml')
     with open(path, 'w') as handle:
-        handle.write(PLAY.format(ca=emulator.ca_path, url=emulator.url, cache_dir=os.path.join(work, 'cache'),
+        handle.write(PLAY.format(ca=emulator.ca_path, url=emulator.url, cache_dir=os.path.join(work, 'cache'), **CREDENTIALS,
                                  cache='true' if cache else 'false', conditions=conditions(fixed)))
     emulator.state.reset()
     started = time.perf_counter()
@@ -78,8 +78,9 @@ def call_cost(work, emulator, calls):
     loader = DataLoader()
     templar = Templar(loader=loader)
     variables = dict(tokensmith_ca_path=emulator.ca_path, tokensmith_cache_dir=os.path.join(work, 'cache'),
-                     tokensmith_nuvy_token_url=emulator.url + '/nexus/oauth2/token', tokensmith_nuvy_client_id='tokensmith-app',
-                     tokensmith_nuvy_client_secret='Qz+7%/:&= ~!s3cr3t')
+                     tokensmith_nuvy_token_url=emulator.url + '/nexus/oauth2/token',
+                     tokensmith_nuvy_client_id=CREDENTIALS['test_nuvy_client_id'],
+                     tokensmith_nuvy_client_secret=CREDENTIALS['test_nuvy_client_secret'])
     ours = lookup_loader.get('tokensmith.auth.token', loader=loader, templar=templar)
     env = lookup_loader.get('ansible.builtin.env', loader=loader, templar=templar)
     results = {}

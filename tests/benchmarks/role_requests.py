@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from _workspace import workspace
+from _workspace import CREDENTIALS, workspace
 
 PLAY = '''
 - hosts: fleet
@@ -25,11 +25,11 @@ PLAY = '''
   vars:
     tokensmith_cache_dir: "{work}/cache"
     nexla_api_url: "{url}/nexla-api"
-    nexla_service_key: c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5
+    nexla_service_key: "{test_nexla_service_key}"
     nexla_ca_path: "{ca}"
     nuvy_token_url: "{url}/nexus/oauth2/token"
-    nuvy_client_id: tokensmith-app
-    nuvy_client_secret: 'Qz+7%/:&= ~!s3cr3t'
+    nuvy_client_id: "{test_nuvy_client_id}"
+    nuvy_client_secret: '{test_nuvy_client_secret}'
     nuvy_ca_path: "{ca}"
     urls: {{nexla: "{url}/nexla-api/data_sources", nuvy: "{url}/nexus/api/v1/status"}}
   tasks:
@@ -60,7 +60,7 @@ def run_play(work, emulator, hosts, provider, calls, through_role):
     path = os.path.join(work, 'play.yml')
     call = (ROLE if through_role else PLAIN).format(provider=provider, ca=emulator.ca_path)
     with open(path, 'w') as handle:
-        handle.write(PLAY.format(work=work, url=emulator.url, ca=emulator.ca_path, provider=provider,
+        handle.write(PLAY.format(work=work, url=emulator.url, ca=emulator.ca_path, provider=provider, **CREDENTIALS,
                                  calls=call * calls))
     started = time.perf_counter()
     subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', hosts, '-f', '10', path],

@@ -7,15 +7,16 @@
 import secrets
 
 from ._base import Reply
+from .credentials import CREDENTIALS
 
 NEXLA_ACCEPT = 'application/vnd.nexla.api.v1+json'
 
-# The test key. It looks like base64 on purpose: a client that re-encodes it fails.
+# The test key (tests/credentials.yml). It looks like base64 on purpose: a client that re-encodes it fails.
 NEXLA_KEYS = {
-    'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5': dict(
+    CREDENTIALS['test_nexla_service_key']: dict(
         user=dict(id=42, email='pipelines@example.com', full_name='Pipeline Robot',
-                  api_key='nexla-user-api-key-5d1f0c8b9a'),
-        org_membership=dict(org_id=7, status='ACTIVE', api_key='nexla-org-api-key-e3b71a2c44'),
+                  api_key=CREDENTIALS['test_nexla_user_api_key']),
+        org_membership=dict(org_id=7, status='ACTIVE', api_key=CREDENTIALS['test_nexla_org_api_key']),
         org=dict(id=7, name='Example Data Org')),
 }
 

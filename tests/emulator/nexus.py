@@ -10,8 +10,10 @@ import datetime
 import secrets
 
 from ._base import Reply
+from .credentials import CREDENTIALS
 
-NEXUS_USERS = {'admin': 'admin123', u'j\u00fcrgen': u'p\u00e4:ss w\u00f6rd'}
+NEXUS_USERS = {CREDENTIALS['test_nexus_username']: CREDENTIALS['test_nexus_password'],
+               CREDENTIALS['test_nexus_unicode_username']: CREDENTIALS['test_nexus_unicode_password']}
 
 
 def _iso(epoch, offset='Z'):

@@ -10,11 +10,14 @@ import secrets
 from urllib.parse import parse_qs, unquote_plus
 
 from ._base import Reply
+from .credentials import CREDENTIALS
 
 NUVY_CLIENTS = {
-    'tokensmith-app': dict(secret='Qz+7%/:&= ~!s3cr3t', scopes=['pipelines.read', 'pipelines.write'],
-                           default_scopes=['pipelines.read'], grant_enabled=True),
-    'tokensmith-disabled': dict(secret='disabled-secret-0001', scopes=[], default_scopes=[], grant_enabled=False),
+    CREDENTIALS['test_nuvy_client_id']: dict(
+        secret=CREDENTIALS['test_nuvy_client_secret'], scopes=['pipelines.read', 'pipelines.write'],
+        default_scopes=['pipelines.read'], grant_enabled=True),
+    CREDENTIALS['test_nuvy_disabled_client_id']: dict(
+        secret=CREDENTIALS['test_nuvy_disabled_client_secret'], scopes=[], default_scopes=[], grant_enabled=False),
 }
 
 

@@ -15,6 +15,8 @@ and idempotent, so a session run alone prepares what it needs and a second run p
 - ``python_bin_dir``: pythonX.Y links to the real interpreters (pyenv shims do not work inside ansible-test).
 - ``ensure_oidc_server``, ``ensure_debs``: the real servers the tests run (oidc-provider from npm; Redis, OpenSSH
   and Chromium unpacked from Debian packages, nothing installed on the system).
+- ``NEEDS`` and ``prepare``: what each session needs, declared once, for ``make test`` (everything at once, up front)
+  and for a session run alone (its own needs as it starts).
 """
 
 import glob
@@ -192,10 +194,15 @@ def apt(arguments, log, cwd=None):
     return run(['apt-get', '-q'] + arguments, log, cwd=cwd or SCRATCH, env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
 
 
+def debs_dir(name):
+    """Where ensure_debs unpacks ``DEBS[name]``."""
+    return os.path.join(SCRATCH, 'debs', name)
+
+
 def ensure_debs(name, log):
     """``DEBS[name]`` (always, even where the machine has them installed) and what they need that this machine lacks,
     downloaded and unpacked into SCRATCH/debs/name."""
-    target = os.path.join(SCRATCH, 'debs', name)
+    target = debs_dir(name)
     stamp_file = os.path.join(target, '.tokensmith-stamp')
     if os.path.exists(stamp_file):
         with open(stamp_file) as handle:
@@ -258,3 +265,55 @@ def venv_env(venv, extra_path=()):
     env['ANSIBLE_NOCOLOR'] = '1'
     env['TOKENSMITH_TEST_RUN'] = '1'
     return env
+
+
+# What each check needs besides its core's virtualenv, by the session's name without its core: declared once. make
+# test prepares the union before the lanes start; a session run alone prepares its own as it starts (all stamped).
+NEEDS = {
+    'integration': ('oidc', 'redis', 'openssh', 'nodes'),
+    'docs-site': ('chromium',),
+    'galaxy': ('galaxy',),
+}
+
+
+def _nodes(log):
+    import nodes  # pylint: disable=import-outside-toplevel  # tests/harness/nodes.py, beside this file
+    return nodes.ensure_nodes(SCRATCH, run, apt, log)
+
+
+PREPARATIONS = {
+    'oidc': ensure_oidc_server,
+    'redis': lambda log: ensure_debs('redis', log),
+    'openssh': lambda log: ensure_debs('openssh', log),
+    'chromium': lambda log: ensure_debs('chromium', log),
+    'nodes': _nodes,  # a new become password each time: prepared once per make test, for both lanes
+    'galaxy': lambda log: ensure_venv('galaxy', CORES[PRIMARY], os.path.join(ROOT, 'tests', 'requirements', 'galaxy.txt'),
+                                      log),
+}
+
+
+def needs(session):
+    """What ``session`` (a nox session's name) needs: ``core-<version>`` for the virtualenv it runs in, then NEEDS."""
+    check, _sep, core = session.rpartition('-')
+    if core not in CORES:
+        check, core = session, PRIMARY  # the tools live in the primary core's virtualenv
+    return ('core-' + core,) + NEEDS.get(check, ())
+
+
+def prepare(names, log, workers=1):
+    """Everything in ``names`` (from needs()), ``workers`` at a time (they wait on the network and the disk as much
+    as on a core); the get-pip stand-in and the interpreters' links after. Returns name -> what it made."""
+    import concurrent.futures  # pylint: disable=import-outside-toplevel
+
+    def one(name):
+        if name.startswith('core-'):
+            return core_venv(name[len('core-'):], log)
+        return PREPARATIONS[name](log)
+    names = sorted(set(names))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        done = dict(zip(names, pool.map(one, names)))
+    cores = [name for name in names if name.startswith('core-')]
+    if cores:
+        ensure_get_pip_standin(done[cores[0]], log)
+    python_bin_dir()
+    return done

@@ -17,7 +17,6 @@ at once (the machine has two cores, and a check seldom keeps both busy), and end
 """
 
 import argparse
-import concurrent.futures
 import json
 import os
 import shutil
@@ -27,7 +26,6 @@ import tempfile
 import threading
 import time
 
-import nodes  # tests/harness/nodes.py: the managed nodes' users and Pythons
 import offline
 
 NOXFILE = os.path.join(offline.ROOT, 'noxfile.py')
@@ -73,28 +71,10 @@ def selected(names, cores, only):
 
 
 def prepare(sessions):
-    """Everything the sessions need, two downloads or installs at a time (they wait on the network and the disk as
-    much as on a core), so that the lanes find it ready and never build the same thing at once."""
-    log = os.path.join(offline.LOGS, 'prepare.log')
-    cores = set(name.rpartition('-')[2] for name in sessions if name.rpartition('-')[2] in offline.CORES)
-    if set(sessions) - set(name for name in sessions if name.rpartition('-')[2] in offline.CORES):
-        cores.add(offline.PRIMARY)  # the tools live in the primary core's virtualenv
-    jobs = dict((core, (offline.core_venv, core, log)) for core in cores)
-    if any(name.startswith('integration-') for name in sessions):
-        jobs.update(oidc=(offline.ensure_oidc_server, log), redis=(offline.ensure_debs, 'redis', log),
-                    openssh=(offline.ensure_debs, 'openssh', log),
-                    nodes=(nodes.ensure_nodes, offline.SCRATCH, offline.run, offline.apt, log))
-    if 'docs-site' in sessions:
-        jobs['chromium'] = (offline.ensure_debs, 'chromium', log)
-    if 'galaxy' in sessions:
-        jobs['galaxy'] = (offline.ensure_venv, 'galaxy', offline.CORES[offline.PRIMARY],
-                          os.path.join(REQUIREMENTS, 'galaxy.txt'), log)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        futures = dict((name, pool.submit(job[0], *job[1:])) for name, job in jobs.items())
-        done = dict((name, future.result()) for name, future in futures.items())
-    if cores:
-        offline.ensure_get_pip_standin(done[sorted(cores)[0]], log)
-    offline.python_bin_dir()
+    """Everything the sessions need (offline.NEEDS, declared once), two downloads or installs at a time, so that the
+    lanes find it ready and never build the same thing at once."""
+    offline.prepare([need for name in sessions for need in offline.needs(name)],
+                    os.path.join(offline.LOGS, 'prepare.log'), workers=2)
 
 
 def run_lanes(lane_sessions, posargs):
@@ -194,11 +174,14 @@ def demo():
                                                    os.path.join(scratch, 'emulator')]))
         offline.say('emulator listening on %s (throwaway CA: %s)' % (info['url'], info['ca']))
         env = offline.venv_env(venv)
-        env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(scratch, 'collections'), EMULATOR_URL=info['url'],
-                   EMULATOR_CA=info['ca'], DEMO_DIR=os.path.join(scratch, 'out'))
+        env.update(ANSIBLE_COLLECTIONS_PATH=os.path.join(scratch, 'collections'), DEMO_DIR=os.path.join(scratch, 'out'))
         env.pop('ANSIBLE_NOCOLOR')
+        # The emulator's address and test credentials, then the variables that point the demo at them.
+        address = dict(emulator_url=info['url'], emulator_ca=info['ca'],
+                       tokensmith_cache_dir=os.path.join(scratch, 'out', 'cache'))
         status = subprocess.call([os.path.join(venv, 'bin', 'ansible-playbook'), '-i', 'localhost,',
-                                  '-e', 'ansible_python_interpreter=' + python,
+                                  '-e', 'ansible_python_interpreter=' + python, '-e', json.dumps(address),
+                                  '-e', '@' + os.path.join(offline.ROOT, 'tests', 'credentials.yml'),
                                   '-e', '@' + os.path.join(offline.ROOT, 'examples', 'emulator.yml'),
                                   os.path.join(offline.ROOT, 'examples', 'demo.yml')] + sys.argv[2:],
                                  env=env, cwd=offline.ROOT)

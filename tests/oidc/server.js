@@ -1,6 +1,8 @@
 // A real OAuth 2.0 server for tokensmith.auth's integration tests: oidc-provider on loopback, HTTPS, with
 // the token route moved where Nuvy has it. Test-only; never shipped.
 //   node server.js CERT KEY INFO_FILE   -> writes {"url", "pid"} to INFO_FILE once listening
+// The client's id and secret come from OIDC_CLIENT_ID and OIDC_CLIENT_SECRET (tests/credentials.yml, through the
+// harness): they are written in one place only.
 'use strict';
 
 const fs = require('fs');
@@ -8,7 +10,12 @@ const https = require('https');
 const { Provider } = require('oidc-provider');
 
 const [certFile, keyFile, infoFile] = process.argv.slice(2);
-const SECRET = 'Qz+7%/:&= ~!s3cr3t';
+const CLIENT_ID = process.env.OIDC_CLIENT_ID;
+const SECRET = process.env.OIDC_CLIENT_SECRET;
+if (!CLIENT_ID || !SECRET) {
+  process.stderr.write('server.js: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET are required\n');
+  process.exit(2);
+}
 
 const server = https.createServer({ cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) });
 const sockets = new Set();
@@ -21,7 +28,7 @@ server.listen(0, '127.0.0.1', () => {
   const issuer = `https://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients: [{
-      client_id: 'tokensmith-app',
+      client_id: CLIENT_ID,
       client_secret: SECRET,
       grant_types: ['client_credentials'],
       response_types: [],

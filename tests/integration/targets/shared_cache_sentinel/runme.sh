@@ -3,10 +3,11 @@
 # everywhere, the guide's ACL user on every data node, named in the URL with its password in cache_password, and
 # the sentinels' own password): K controllers that miss at once make one token request per credential, with no
 # warning; the master killed mid-fetch costs no failure and at most one extra request; a fresh wave afterwards
-# makes none. Then a store that trickles its answers (one byte a second): one warning per play, served.
+# makes none. Then a store that trickles its answers (one byte a second): one warning per play, served. Many
+# controllers at once and a killed master are the point: a shell target, with a Sentinel set of its own; the
+# trickling proxy stands before the integration session's Redis (its plain port).
 set -eu
-WANT_REDIS=1  # the unpacked binaries, and the standalone server the trickling proxy stands before
-source ../setup_servers/servers.sh
+source ../setup_tokensmith/files/servers.sh
 set -x
 
 K=5
@@ -96,30 +97,30 @@ no_warnings() {  # no_warnings NAME
     if grep -h 'WARNING' "${SERVERS_DIR}/controllers/$1"-*.log; then exit 1; fi
 }
 
-control config '{"nexus_token_lifetime": null}' > /dev/null
+emulator control config '{"nexus_token_lifetime": null}' > /dev/null
 HOME="${SERVERS_DIR}" play ../shared_cache/setup.yml
 
 # 1. A cold wave: one request per credential, no warning; the entries are in the store (the ACL user named in the
 #    URL authenticated with cache_password).
-control reset_counters > /dev/null
+emulator reset_counters > /dev/null
 wave cold
 no_warnings cold
-expect_counts '{"nuvy.token": 1, "nexla.token": 1, "nexus.token": 1}'
+emulator expect '{"nuvy.token": 1, "nexla.token": 1, "nexus.token": 1}'
 [ "$(node_cli "$(master_port)" --scan --pattern 'tokensmith:*' | wc -l)" -ge 3 ]
 
 # 2. The master is killed (SIGKILL) while the lock holder's token request for a new credential (a new cache key)
 #    is held at the emulator for 3 s (within its 10 s timeout): every controller succeeds, at most 2 requests, a new master within 10 s.
 export TOKENSMITH_CACHE_KEY="sentinel-cache-key-2-$(date +%s%N)"
-control reset_counters > /dev/null
-control faults '{"path": "/nexus/oauth2/token", "delay": 3}' > /dev/null
+emulator reset_counters > /dev/null
+emulator control faults '{"path": "/nexus/oauth2/token", "delay": 3}' > /dev/null
 old_master="$(master_port)"
 controller holder -e only=nuvy -e tokensmith_timeout=10 &
 holder=$!
 for _ in $(seq 200); do
-    control arrived | grep -q '"/nexus/oauth2/token": 1' && break
+    emulator control arrived | grep -q '"/nexus/oauth2/token": 1[,}]' && break
     sleep 0.05
 done
-control arrived | grep -q '"/nexus/oauth2/token": 1'
+emulator control arrived | grep -q '"/nexus/oauth2/token": 1[,}]'
 for index in 0 1 2; do
     [ "${NODE_PORTS[${index}]}" = "${old_master}" ] && kill -9 "${PIDS[${index}]}"
 done
@@ -133,18 +134,17 @@ for _ in $(seq 100); do [ "$(master_port)" != "${old_master}" ] && break; sleep 
 # A failover ends well within the 5 s the client waits (about 2.3 s here), so there is no warning.
 gave_up="$(gave_up_on_store "${SERVERS_DIR}"/controllers/holder.log "${SERVERS_DIR}"/controllers/waiter-*.log)"
 echo "failover: master ${old_master} killed mid-fetch, new master $(master_port); warnings: ${gave_up} (0 expected)"
-expect_counts "{\"<=nuvy.token\": $((2 + gave_up))}"
+emulator expect "{\"<=nuvy.token\": $((2 + gave_up))}"
 
 # 3. A fresh wave afterwards: nothing requested, no warning.
-control faults '[]' > /dev/null
-control reset_counters > /dev/null
+emulator control faults '[]' > /dev/null
+emulator reset_counters > /dev/null
 wave after -e only=nuvy
 no_warnings after
-expect_counts '{"nuvy.token": 0}'
+emulator expect '{"nuvy.token": 0}'
 
 for log in "${SERVERS_DIR}"/controllers/*.log; do
-    assert_no_secrets "${log}" "${ADMIN_PASSWORD}" "${ACL_PASSWORD}" "${SENTINEL_PASSWORD}" "${TOKENSMITH_CACHE_KEY}" \
-        'Qz+7%/:&= ~!s3cr3t' > /dev/null
+    no_secrets "${log}" "${ADMIN_PASSWORD}" "${ACL_PASSWORD}" "${SENTINEL_PASSWORD}" "${TOKENSMITH_CACHE_KEY}" > /dev/null
 done
 
 # 4. A store that trickles (one byte a second through a proxy, each byte well within the 2 s socket timeout):
@@ -152,28 +152,22 @@ done
 #    served from the local cache: one request per credential per play.
 #    A plain server, so that the trickle starts with the answers (over TLS the handshake is trickled too, and the
 #    2 s connect timeout ends it first, as any store too slow to connect to: one warning as well).
-PLAIN_PORT="$(free_ports 1)"
-env LD_LIBRARY_PATH="${REDIS_LIBRARIES}" "${REDIS_ROOT}/usr/bin/redis-server" --port "${PLAIN_PORT}" --bind 127.0.0.1 \
-    --requirepass "${REDIS_PASSWORD}" --save '' --appendonly no --dir "${SET_DIR}" >> "${SET_DIR}/plain.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 200); do REDISCLI_AUTH="${REDIS_PASSWORD}" LD_LIBRARY_PATH="${REDIS_LIBRARIES}" \
-    "${REDIS_ROOT}/usr/bin/redis-cli" -p "${PLAIN_PORT}" ping 2>/dev/null | grep -q PONG && break; sleep 0.05; done
-"${SERVERS_PYTHON}" trickle_proxy.py "${SERVERS_DIR}/proxy.port" "${PLAIN_PORT}" &
+redis_cli flushall > /dev/null
+"${SERVERS_PYTHON}" trickle_proxy.py "${SERVERS_DIR}/proxy.port" "${REDIS_PLAIN_PORT}" &
 PIDS+=($!)
 for _ in $(seq 100); do [ -s "${SERVERS_DIR}/proxy.port" ] && break; sleep 0.05; done
 export TOKENSMITH_CACHE_URL="redis://:${REDIS_PASSWORD}@127.0.0.1:$(cat "${SERVERS_DIR}/proxy.port")/0"
 unset TOKENSMITH_CACHE_PASSWORD TOKENSMITH_CACHE_SENTINEL_PASSWORD
-control reset_counters > /dev/null
+emulator reset_counters > /dev/null
 for n in 1 2; do
     mkdir -p "${SERVERS_DIR}/controllers/trickle-${n}"
-    HOME="${SERVERS_DIR}/controllers/trickle-${n}" timeout 300 ansible-playbook -i "${INVENTORY_PATH}" \
-        -i "${SERVERS_DIR}/fleet.ini" -e "emulator_url=${EMULATOR_URL}" -e "emulator_ca=${EMULATOR_CA}" \
-        ../shared_cache/controller.yml > "${SERVERS_DIR}/controllers/trickle-${n}.log" 2>&1 \
+    HOME="${SERVERS_DIR}/controllers/trickle-${n}" timeout 300 ansible-playbook -i "${CONFIG_INVENTORY}" \
+        -i "${SERVERS_DIR}/fleet.ini" ../shared_cache/controller.yml > "${SERVERS_DIR}/controllers/trickle-${n}.log" 2>&1 \
         || { tail -n 40 "${SERVERS_DIR}/controllers/trickle-${n}.log"; exit 1; }
     grep -h 'WARNING' "${SERVERS_DIR}/controllers/trickle-${n}.log" > "${SERVERS_DIR}/trickle-${n}.warnings"
     cat "${SERVERS_DIR}/trickle-${n}.warnings"
     [ "$(wc -l < "${SERVERS_DIR}/trickle-${n}.warnings")" -eq 1 ]
     grep -q 'shared token cache unavailable (no whole answer within 5 s)' "${SERVERS_DIR}/trickle-${n}.warnings"
-    assert_no_secrets "${SERVERS_DIR}/controllers/trickle-${n}.log" "${REDIS_PASSWORD}" "${TOKENSMITH_CACHE_KEY}"
+    no_secrets "${SERVERS_DIR}/controllers/trickle-${n}.log" "${REDIS_PASSWORD}" "${TOKENSMITH_CACHE_KEY}"
 done
-expect_counts '{"nuvy.token": 2, "nexla.token": 2, "nexus.token": 2}'
+emulator expect '{"nuvy.token": 2, "nexla.token": 2, "nexus.token": 2}'

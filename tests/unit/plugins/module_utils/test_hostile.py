@@ -23,6 +23,9 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpC
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
 from ansible_collections.tokensmith.auth.tests.unit.plugins.module_utils.test_http import token_request
 from ansible_collections.tokensmith.auth.tests.unit.plugins.module_utils.test_properties import forms, secrets
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
+
+SECRET = CREDENTIALS['test_nuvy_client_secret']
 
 TOKEN = '/nexus/oauth2/token'
 MiB = 1024 * 1024
@@ -31,7 +34,7 @@ MiB = 1024 * 1024
 def fetch(emulator, sleeps=None, **options):
     values = dict(ca_path=emulator.ca, retries=0, timeout=10)
     values.update(options)
-    client = HttpClient(Options(values), 'nuvy', Redactor(['Qz+7%/:&= ~!s3cr3t']),
+    client = HttpClient(Options(values), 'nuvy', Redactor([SECRET]),
                         sleep=(sleeps.append if sleeps is not None else lambda seconds: None))
     return client.json('token request', 'POST', emulator.url + TOKEN, **token_request())
 
@@ -155,7 +158,7 @@ def _reply(status, body, content_type='text/html'):
 
 
 def _line_cost(body, repeat=3):
-    client = HttpClient(Options({}), 'nuvy', Redactor(['Qz+7%/:&= ~!s3cr3t']))
+    client = HttpClient(Options({}), 'nuvy', Redactor([SECRET]))
     best = None
     for _round in range(repeat):
         started = time.perf_counter()

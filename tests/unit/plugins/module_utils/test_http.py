@@ -15,8 +15,11 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Htt
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient, retry_after_seconds
 from ansible_collections.tokensmith.auth.plugins.module_utils._nuvy import basic_credentials
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
+CLIENT_ID = CREDENTIALS['test_nuvy_client_id']
+
 PROTECTED = '/nexus/api/v1/status'
 TOKEN = '/nexus/oauth2/token'
 
@@ -30,7 +33,7 @@ def client(emulator, warnings=None, sleeps=None, secrets=(), **options):
 
 
 def token_request(attempt=0):
-    return dict(headers={'Authorization': basic_credentials('tokensmith-app', SECRET),
+    return dict(headers={'Authorization': basic_credentials(CLIENT_ID, SECRET),
                          'Content-Type': 'application/x-www-form-urlencoded'},
                 data={'grant_type': 'client_credentials'})
 
@@ -181,7 +184,7 @@ def test_error_names_provider_step_status_and_code(emulator):
 
 def test_secrets_are_redacted_from_a_reflecting_server(emulator):
     emulator.fault(TOKEN, body='echo')
-    form = dict(grant_type='client_credentials', client_id='tokensmith-app', client_secret=SECRET)
+    form = dict(grant_type='client_credentials', client_id=CLIENT_ID, client_secret=SECRET)
     with pytest.raises(HttpStatusError) as err:
         client(emulator, secrets=[SECRET]).request('token request', 'POST', emulator.url + TOKEN,
                                                    headers={'Authorization': basic_credentials('x', SECRET)}, data=form)

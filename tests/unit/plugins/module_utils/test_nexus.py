@@ -14,6 +14,10 @@ from ansible_collections.tokensmith.auth.plugins.module_utils import _nexus
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
+
+USERNAME = CREDENTIALS['test_nexus_username']
+PASSWORD = CREDENTIALS['test_nexus_password']
 
 INSTANCES = {'2.5.0': '/nexus', '2.14.5': '/nexus', '3.5.0': '', '3.10.0': '', '3.70.1': ''}
 EXPECTED = {'2.5.0': '2.0', '2.14.5': '2.7', '3.5.0': '2.7', '3.10.0': '3.8', '3.70.1': '3.24'}
@@ -24,7 +28,7 @@ def base(emulator, instance, context=None):
 
 
 def run(emulator, instance='3.70.1', check_mode=False, warnings=None, **options):
-    values = dict(url=base(emulator, instance), username='admin', password='admin123', ca_path=emulator.ca,
+    values = dict(url=base(emulator, instance), username=USERNAME, password=PASSWORD, ca_path=emulator.ca,
                   api_version='auto', state='present', register_fact=True, retries=0)
     values.update(options)
     opts = Options(values)
@@ -95,11 +99,12 @@ def test_ticket_in_query_is_base64(emulator):
 
 
 def test_ticket_payload_is_base64_utf8(emulator):
-    result = run(emulator, '3.10.0', username=u'j\u00fcrgen', password=u'p\u00e4:ss w\u00f6rd')
+    result = run(emulator, '3.10.0', username=CREDENTIALS['test_nexus_unicode_username'],
+                 password=CREDENTIALS['test_nexus_unicode_password'])
     sent = emulator.last('nexus.ticket')
     payload = json.loads(sent['body'])
-    assert base64.b64decode(payload['u']).decode('utf-8') == u'j\u00fcrgen'
-    assert base64.b64decode(payload['p']).decode('utf-8') == u'p\u00e4:ss w\u00f6rd'
+    assert base64.b64decode(payload['u']).decode('utf-8') == CREDENTIALS['test_nexus_unicode_username']
+    assert base64.b64decode(payload['p']).decode('utf-8') == CREDENTIALS['test_nexus_unicode_password']
     assert result['pass_code']
 
 
@@ -135,13 +140,13 @@ def test_credential_errors(emulator, options, words):
         run(emulator, '3.70.1', **options)
     for word in words:
         assert word in str(err.value)
-    assert options.get('password', 'admin123') not in str(err.value)
+    assert options.get('password', PASSWORD) not in str(err.value)
 
 
 @pytest.mark.parametrize('instance, says', [('3.70.1', False), ('2.14.5', True)])
 def test_username_mismatch_and_authentication_failed(emulator, instance, says):
     """NXRM 3 sends these without a body (NXRM 2 with one): the hint comes from the status and the step."""
-    flow = _nexus.NexusFlow(Options(dict(url=base(emulator, instance), username='admin', password='admin123',
+    flow = _nexus.NexusFlow(Options(dict(url=base(emulator, instance), username=USERNAME, password=PASSWORD,
                                          ca_path=emulator.ca, retries=0)), HttpClient(Options(dict(ca_path=emulator.ca, retries=0)), 'nexus'))
     flow.payload = dict(flow.payload, u=base64.b64encode(b'someone').decode())
     with pytest.raises(TokenError) as err:
@@ -193,5 +198,6 @@ def test_no_secret_in_any_error(emulator):
     with pytest.raises(TokenError) as err:
         run(emulator, '3.70.1', api_version='3.24')
     message = str(err.value)
-    assert 'admin123' not in message and base64.b64encode(b'admin:admin123').decode() not in message
-    assert base64.b64encode(b'admin123').decode() not in message
+    assert PASSWORD not in message
+    assert base64.b64encode(('%s:%s' % (USERNAME, PASSWORD)).encode()).decode() not in message
+    assert base64.b64encode(PASSWORD.encode()).decode() not in message

@@ -15,12 +15,14 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Red
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import Options
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import format_time
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
+CLIENT_ID = CREDENTIALS['test_nuvy_client_id']
 
 
 def run(emulator, check_mode=False, warnings=None, **options):
-    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET,
+    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id=CLIENT_ID, client_secret=SECRET,
                   ca_path=emulator.ca, scope=[], auth_method='client_secret_basic', state='present', min_ttl=60,
                   register_fact=True, retries=0)
     values.update(options)
@@ -75,8 +77,9 @@ def test_expiry_from_expires_in_and_default(emulator):
      ['(pipelines.read admin)', 'remove it from scope, or grant it to the App Client']),
     (dict(client_secret='wrong'), 401, 'invalid_client', ['rejected', 'client_secret_post']),
     (dict(client_id='nobody'), 401, 'invalid_client', ['App Client nobody']),
-    (dict(client_id='tokensmith-disabled', client_secret='disabled-secret-0001'), 501, 'unsupported_grant_type',
-     ['not enabled for App Client tokensmith-disabled']),
+    (dict(client_id=CREDENTIALS['test_nuvy_disabled_client_id'],
+          client_secret=CREDENTIALS['test_nuvy_disabled_client_secret']), 501, 'unsupported_grant_type',
+     ['not enabled for App Client ' + CREDENTIALS['test_nuvy_disabled_client_id']]),
 ])
 def test_error_table(emulator, options, status, code, words):
     with pytest.raises(TokenError) as err:

@@ -15,9 +15,14 @@ from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Htt
 from ansible_collections.tokensmith.auth.plugins.module_utils._http import HttpClient
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import MAX_LIFETIME, Options
 from ansible_collections.tokensmith.auth.plugins.module_utils._token import Token, parse_time
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
+KEY = CREDENTIALS['test_nexla_service_key']
+CLIENT_ID = CREDENTIALS['test_nuvy_client_id']
+USERNAME = CREDENTIALS['test_nexus_username']
+PASSWORD = CREDENTIALS['test_nexus_password']
+
 NUVY_TOKEN = '/nexus/oauth2/token'
 
 
@@ -32,9 +37,9 @@ def client(emulator, provider, warnings=None, sleeps=None, **options):
 def options(emulator, provider, **extra):
     values = {
         'nexla': dict(api_url=emulator.url + '/nexla-api', service_key=KEY, state='present', min_ttl=300),
-        'nuvy': dict(token_url=emulator.url + NUVY_TOKEN, client_id='tokensmith-app', client_secret=SECRET,
+        'nuvy': dict(token_url=emulator.url + NUVY_TOKEN, client_id=CLIENT_ID, client_secret=SECRET,
                      scope=[], auth_method='auto', state='present', min_ttl=60),
-        'nexus': dict(url=emulator.url + '/nxrm/3.70.1', username='admin', password='admin123', api_version='auto',
+        'nexus': dict(url=emulator.url + '/nxrm/3.70.1', username=USERNAME, password=PASSWORD, api_version='auto',
                       state='present'),
     }[provider]
     values.update(ca_path=emulator.ca, retries=0, register_fact=True)

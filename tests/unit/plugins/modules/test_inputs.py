@@ -12,16 +12,20 @@ import pytest
 
 from ansible_collections.tokensmith.auth.plugins.modules import nexla_token, nexus_user_token, nuvy_oauth_token
 from ansible_collections.tokensmith.auth.tests.unit.plugins.modules.runner import run_module
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
+KEY = CREDENTIALS['test_nexla_service_key']
+CLIENT_ID = CREDENTIALS['test_nuvy_client_id']
+USERNAME = CREDENTIALS['test_nexus_username']
+PASSWORD = CREDENTIALS['test_nexus_password']
 
 
 def args(emulator, provider, **extra):
     values = {
         'nexla': dict(api_url=emulator.url + '/nexla-api', service_key=KEY),
-        'nuvy': dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET),
-        'nexus': dict(url=emulator.url + '/nxrm/3.70.1', username='admin', password='admin123'),
+        'nuvy': dict(token_url=emulator.url + '/nexus/oauth2/token', client_id=CLIENT_ID, client_secret=SECRET),
+        'nexus': dict(url=emulator.url + '/nxrm/3.70.1', username=USERNAME, password=PASSWORD),
     }[provider]
     values.update(ca_path=emulator.ca, retries=0)
     values.update(extra)

@@ -8,9 +8,10 @@ import pytest
 
 from ansible_collections.tokensmith.auth.plugins.modules import nexla_token
 from ansible_collections.tokensmith.auth.tests.unit.plugins.modules.runner import run_module
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
-API_KEYS = ('nexla-user-api-key-5d1f0c8b9a', 'nexla-org-api-key-e3b71a2c44')
+KEY = CREDENTIALS['test_nexla_service_key']
+API_KEYS = (CREDENTIALS['test_nexla_user_api_key'], CREDENTIALS['test_nexla_org_api_key'])
 
 
 def args(emulator, **extra):

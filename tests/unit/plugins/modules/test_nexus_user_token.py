@@ -8,10 +8,14 @@ import pytest
 
 from ansible_collections.tokensmith.auth.plugins.modules import nexus_user_token
 from ansible_collections.tokensmith.auth.tests.unit.plugins.modules.runner import run_module
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
+
+USERNAME = CREDENTIALS['test_nexus_username']
+PASSWORD = CREDENTIALS['test_nexus_password']
 
 
 def args(emulator, **extra):
-    values = dict(url=emulator.url + '/nxrm/3.70.1', username='admin', password='admin123', ca_path=emulator.ca)
+    values = dict(url=emulator.url + '/nxrm/3.70.1', username=USERNAME, password=PASSWORD, ca_path=emulator.ca)
     values.update(extra)
     return values
 
@@ -20,7 +24,7 @@ def test_present_and_password_hygiene(emulator, capsys):
     result, raw = run_module(nexus_user_token.main, args(emulator), capsys)
     assert result['changed'] is True and result['api_version'] == '3.24'
     assert result['invocation']['module_args']['password'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-    assert 'admin123' not in raw
+    assert PASSWORD not in raw
     again = run_module(nexus_user_token.main, args(emulator), capsys)[0]
     assert again['changed'] is False and again['pass_code'] == result['pass_code']
 
@@ -34,9 +38,9 @@ def test_bad_password_is_one_line(emulator, capsys):
 def test_env_fallbacks(emulator, capsys, monkeypatch):
     monkeypatch.setenv('NEXUS_URL', emulator.url + '/nxrm/2.5.0/nexus')
     monkeypatch.setenv('NEXUS_USERNAME', 'admin')
-    monkeypatch.setenv('NEXUS_PASSWORD', 'admin123')
+    monkeypatch.setenv('NEXUS_PASSWORD', PASSWORD)
     result, raw = run_module(nexus_user_token.main, dict(ca_path=emulator.ca), capsys)
-    assert result['api_version'] == '2.0' and 'admin123' not in raw
+    assert result['api_version'] == '2.0' and PASSWORD not in raw
 
 
 @pytest.mark.parametrize('version', ['2.5.0/nexus', '2.14.9/nexus', '3.5.0', '3.20.1', '3.70.1'])
@@ -50,7 +54,7 @@ def test_check_mode_creates_resets_and_deletes_nothing(emulator, capsys, version
     if state != 'absent':
         assert result['pass_code'] is None and result['source'] == 'check_mode' and result['api_version']
         assert result['ansible_facts']['nexus_user_token']['pass_code'] is None
-    assert 'admin123' not in raw
+    assert PASSWORD not in raw
 
 
 def test_check_mode_returns_an_existing_nxrm_3_24_token(emulator, capsys):

@@ -12,12 +12,14 @@ import pytest
 
 from ansible_collections.tokensmith.auth.plugins.modules import nuvy_oauth_token
 from ansible_collections.tokensmith.auth.tests.unit.plugins.modules.runner import run_module
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
+CLIENT_ID = CREDENTIALS['test_nuvy_client_id']
 
 
 def args(emulator, **extra):
-    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET,
+    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id=CLIENT_ID, client_secret=SECRET,
                   ca_path=emulator.ca)
     values.update(extra)
     return values
@@ -53,7 +55,7 @@ def test_failure_is_one_clean_line(emulator, capsys):
 
 def test_env_fallbacks(emulator, capsys, monkeypatch):
     monkeypatch.setenv('NUVY_TOKEN_URL', emulator.url + '/oauth2/token')
-    monkeypatch.setenv('NUVY_CLIENT_ID', 'tokensmith-app')
+    monkeypatch.setenv('NUVY_CLIENT_ID', CLIENT_ID)
     monkeypatch.setenv('NUVY_CLIENT_SECRET', SECRET)
     result, raw = run_module(nuvy_oauth_token.main, dict(ca_path=emulator.ca), capsys)
     assert result['source'] == 'issued' and SECRET not in raw

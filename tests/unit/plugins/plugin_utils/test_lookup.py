@@ -16,15 +16,19 @@ import pytest
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError
 from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
-KEY = 'c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
+KEY = CREDENTIALS['test_nexla_service_key']
+CLIENT_ID = CREDENTIALS['test_nuvy_client_id']
+USERNAME = CREDENTIALS['test_nexus_username']
+PASSWORD = CREDENTIALS['test_nexus_password']
 
 
 def options(emulator, cache_dir, **extra):
-    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET,
+    values = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id=CLIENT_ID, client_secret=SECRET,
                   scope=[], auth_method='auto', api_url=emulator.url + '/nexla-api', service_key=KEY,
-                  url=emulator.url + '/nxrm/3.70.1', username='admin', password='admin123', api_version='auto',
+                  url=emulator.url + '/nxrm/3.70.1', username=USERNAME, password=PASSWORD, api_version='auto',
                   ca_path=emulator.ca, validate_certs=True, timeout=10, retries=0, use_proxy=True,
                   allow_plain_http=False, output='secret', cache=True, cache_dir=str(cache_dir), min_ttl=None,
                   client_cert=None, client_key=None)

@@ -10,8 +10,11 @@ from ansible.errors import AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import lookup_loader
 from ansible.template import Templar
+from ansible_collections.tokensmith.auth.tests.emulator.credentials import CREDENTIALS
 
-SECRET = 'Qz+7%/:&= ~!s3cr3t'
+SECRET = CREDENTIALS['test_nuvy_client_secret']
+KEY = CREDENTIALS['test_nexla_service_key']
+CLIENT_ID = CREDENTIALS['test_nuvy_client_id']
 
 
 @pytest.fixture
@@ -21,7 +24,7 @@ def token_lookup():
 
 
 def run(plugin, emulator, terms=('nuvy',), variables=None, **keywords):
-    given = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id='tokensmith-app', client_secret=SECRET,
+    given = dict(token_url=emulator.url + '/nexus/oauth2/token', client_id=CLIENT_ID, client_secret=SECRET,
                  ca_path=emulator.ca, retries=0, cache=False)
     given.update(keywords)
     return plugin.run(list(terms), variables=variables or {}, **given)
@@ -40,8 +43,7 @@ def test_the_plugin_runs(token_lookup, emulator):
     (dict(zzz=1), 'unknown option zzz'),
     (dict(service_key='k'), 'service_key is not an option of nuvy (it is one of nexla)'),
 ])
-def test_a_keyword_the_terms_do_not_read_is_refused_by_name_before_any_request(token_lookup, emulator, keywords,
-                                                                                words):
+def test_a_keyword_the_terms_do_not_read_is_refused_by_name_before_any_request(token_lookup, emulator, keywords, words):
     with pytest.raises(AnsibleLookupError) as err:
         run(token_lookup, emulator, **keywords)
     assert words in str(err.value) and SECRET not in str(err.value)
@@ -52,7 +54,7 @@ def test_a_keyword_the_terms_do_not_read_is_refused_by_name_before_any_request(t
 def test_a_keyword_of_another_term_is_fine(token_lookup, emulator):
     # Options for several providers at once, each read by its own term.
     both = run(token_lookup, emulator, terms=('nuvy', 'nexla'), api_url=emulator.url + '/nexla-api',
-               service_key='c3ZjLWtleS10b2tlbnNtaXRoLWRlbW8tN2Y0MmQ5')
+               service_key=KEY)
     assert len(both) == 2 and emulator.count('nexla.token') == 1
 
 

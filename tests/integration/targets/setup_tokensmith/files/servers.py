@@ -2,27 +2,27 @@
 # Copyright (c) tokensmith.auth contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The shell targets' helpers, called by servers.sh (one program instead of one inline per function):
+"""The shell targets' helpers, called by servers.sh (one program instead of one inline per function); the leak
+check and the emulator's control are the emulator's command line (tests/emulator/cli.py):
 
-    python servers.py config INTEGRATION_CONFIG          # emulator_url emulator_ca emulator_dir oidc_url
+    python servers.py config INTEGRATION_CONFIG          # the servers' coordinates, in CONFIG_FIELDS' order
     python servers.py free-ports N [OFFSET]              # N free loopback ports (with OFFSET, port + OFFSET too)
     python servers.py fleet-inventory PATH N             # N local hosts in group fleet
-    python servers.py no-secrets PATH VALUE...           # the leak check: fails if any form of a value is in PATH
 """
 
-import base64
-import codecs
 import json
 import random
 import socket
 import sys
-from urllib.parse import quote, quote_plus
+
+CONFIG_FIELDS = ('emulator_url', 'emulator_ca', 'emulator_dir', 'oidc_url', 'redis_tls_port', 'redis_plain_port',
+                 'redis_password', 'redis_root')
 
 
 def config(path):
     with open(path) as handle:
         loaded = json.load(handle)
-    print(' '.join(loaded[name] for name in ('emulator_url', 'emulator_ca', 'emulator_dir', 'oidc_url')))
+    print(' '.join(str(loaded[name]) for name in CONFIG_FIELDS))
 
 
 def _free(port):
@@ -51,23 +51,6 @@ def fleet_inventory(path, count):
                         'ansible_python_interpreter={{ ansible_playbook_python }}\n')
 
 
-def no_secrets(path, values):
-    """Fails if any value appears in the file as it is, trimmed, URL- or base64-encoded, or escaped (Python repr,
-    JSON). A value may hold \\n and other escapes (printf %b style)."""
-    values = [codecs.decode(v, 'unicode_escape') if '\\' in v else v for v in values if v]
-    with open(path, encoding='utf-8', errors='replace') as handle:
-        text = handle.read()
-    leaks = []
-    for value in values:
-        forms = {value, value.strip(), quote(value, safe=''), quote_plus(value, safe='')}
-        forms |= {base64.b64encode(f.encode()).decode() for f in list(forms)}
-        forms |= {escaped for f in list(forms) for escaped in (repr(f)[1:-1], json.dumps(f)[1:-1])}
-        leaks += [f for f in forms if len(f) >= 4 and f in text]
-    if leaks:
-        sys.exit('LEAK: %d secret form(s) found in %s' % (len(leaks), path))
-    print('no secret in %s (%d bytes, %d values checked)' % (path, len(text), len(values)))
-
-
 def main(argv):
     action, arguments = argv[0], argv[1:]
     if action == 'config':
@@ -76,10 +59,8 @@ def main(argv):
         free_ports(int(arguments[0]), int(arguments[1]) if len(arguments) > 1 else 0)
     elif action == 'fleet-inventory':
         fleet_inventory(arguments[0], int(arguments[1]))
-    elif action == 'no-secrets':
-        no_secrets(arguments[0], arguments[1:])
     else:
-        sys.exit('servers.py: unknown action %r (config, free-ports, fleet-inventory, no-secrets)' % action)
+        sys.exit('servers.py: unknown action %r (config, free-ports, fleet-inventory)' % action)
 
 
 if __name__ == '__main__':

@@ -9,7 +9,7 @@
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import env
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MIN_TTL_ENV, env
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS, Provider
 
 DEFAULT_API_URL = 'https://dataops.nexla.io/nexla-api'
@@ -21,7 +21,7 @@ ARGSPEC = dict(
     service_key=dict(type='str', no_log=True, fallback=env('NEXLA_SERVICE_KEY')),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'refreshed', 'absent']),
-    min_ttl=dict(type='int', default=PROVIDERS['nexla'].default_min_ttl),
+    min_ttl=dict(type='int', default=PROVIDERS['nexla'].default_min_ttl, fallback=env(MIN_TTL_ENV)),
     register_fact=dict(type='bool', default=True),
 )
 

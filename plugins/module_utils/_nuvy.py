@@ -11,7 +11,7 @@ from urllib.parse import quote_plus
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._answer import Answer, token_from_answer
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import HttpStatusError, b64_text
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import env, require
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import MIN_TTL_ENV, env, require
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS, Provider
 
 DEFAULT_TOKEN_URL = 'https://prd.api.nuvy.ai/nexus/oauth2/token'
@@ -26,7 +26,7 @@ ARGSPEC = dict(
                      choices=['auto', 'client_secret_basic', 'client_secret_basic_raw', 'client_secret_post']),
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'absent']),
-    min_ttl=dict(type='int', default=PROVIDERS['nuvy'].default_min_ttl),
+    min_ttl=dict(type='int', default=PROVIDERS['nuvy'].default_min_ttl, fallback=env(MIN_TTL_ENV)),
     revocation_url=dict(type='str'),
     register_fact=dict(type='bool', default=True),
 )

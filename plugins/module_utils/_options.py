@@ -17,17 +17,6 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, json_kind
 
-# The shared connection options; documented in the tokensmith.auth.connection doc fragment.
-CONNECTION_ARGSPEC = dict(
-    validate_certs=dict(type='bool', default=True),
-    ca_path=dict(type='path'),
-    client_cert=dict(type='path'),
-    client_key=dict(type='path'),
-    timeout=dict(type='float', default=30.0),
-    retries=dict(type='int', default=3),
-    use_proxy=dict(type='bool', default=True),
-    allow_plain_http=dict(type='bool', default=False),
-)
 
 MAX_TIMEOUT = 3600         # seconds per request
 MAX_RETRIES = 100          # the 60 s wait budget ends retrying long before this
@@ -76,6 +65,22 @@ def _env_fallback(*names):
 def env(*names):
     """An environment fallback: used only when the option was not given at all."""
     return (_env_fallback, list(names))
+
+
+# The shared connection options; documented in the tokensmith.auth.connection doc fragment. Every face reads the same
+# environment variables for them (the lookup through its PLUGINS fragment).
+CONNECTION_ARGSPEC = dict(
+    validate_certs=dict(type='bool', default=True, fallback=env('TOKENSMITH_VALIDATE_CERTS')),
+    ca_path=dict(type='path', fallback=env('TOKENSMITH_CA_PATH')),
+    client_cert=dict(type='path', fallback=env('TOKENSMITH_CLIENT_CERT')),
+    client_key=dict(type='path', fallback=env('TOKENSMITH_CLIENT_KEY')),
+    timeout=dict(type='float', default=30.0, fallback=env('TOKENSMITH_TIMEOUT')),
+    retries=dict(type='int', default=3, fallback=env('TOKENSMITH_RETRIES')),
+    use_proxy=dict(type='bool', default=True, fallback=env('TOKENSMITH_USE_PROXY')),
+    allow_plain_http=dict(type='bool', default=False, fallback=env('TOKENSMITH_ALLOW_PLAIN_HTTP')),
+)
+# A token's life left to be reused: the same variable for every provider and face.
+MIN_TTL_ENV = 'TOKENSMITH_MIN_TTL'
 
 
 def require(options, names, argspec, error, step=None):

@@ -47,6 +47,7 @@ options:
   min_ttl:
     description:
       - Seconds of life a reused session must still have; one closer to its end is refreshed. From 0 up.
+      - Falls back to the E(TOKENSMITH_MIN_TTL) environment variable, as the lookup does.
     type: int
     default: 300
   register_fact:

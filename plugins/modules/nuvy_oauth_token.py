@@ -49,6 +49,7 @@ options:
   min_ttl:
     description:
       - Seconds of life a reused token must still have. A token closer to its end is replaced. From 0 up.
+      - Falls back to the E(TOKENSMITH_MIN_TTL) environment variable, as the lookup does.
     type: int
     default: 60
   revocation_url:

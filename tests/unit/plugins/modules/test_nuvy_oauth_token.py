@@ -61,6 +61,22 @@ def test_env_fallbacks(emulator, capsys, monkeypatch):
     assert result['source'] == 'issued' and SECRET not in raw
 
 
+def test_the_connection_options_fall_back_to_the_lookups_variables(emulator, capsys, monkeypatch):
+    # A private CA given as the lookup takes it: TOKENSMITH_CA_PATH (a module failed the handshake without it).
+    monkeypatch.setenv('TOKENSMITH_CA_PATH', emulator.ca)
+    monkeypatch.setenv('TOKENSMITH_TIMEOUT', '7')
+    monkeypatch.setenv('TOKENSMITH_MIN_TTL', '120')
+    values = args(emulator)
+    del values['ca_path']
+    result = run_module(nuvy_oauth_token.main, values, capsys)[0]
+    assert result['source'] == 'issued'
+    given = result['invocation']['module_args']
+    assert given['ca_path'] == emulator.ca and given['timeout'] == 7.0 and given['min_ttl'] == 120
+    # an option given wins over the environment
+    result = run_module(nuvy_oauth_token.main, args(emulator, timeout=9), capsys)[0]
+    assert result['invocation']['module_args']['timeout'] == 9.0
+
+
 def test_register_fact_false(emulator, capsys):
     result = run_module(nuvy_oauth_token.main, args(emulator, register_fact=False), capsys)[0]
     assert 'ansible_facts' not in result

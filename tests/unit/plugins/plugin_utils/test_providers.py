@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from ansible_collections.tokensmith.auth.plugins.lookup import token as lookup_plugin
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import CONNECTION_ARGSPEC, MIN_TTL_ENV
 from ansible_collections.tokensmith.auth.plugins.module_utils._providers import PROVIDERS, Provider, load
 
 MODULES = {'nexla': 'nexla_token', 'nuvy': 'nuvy_oauth_token', 'nexus': 'nexus_user_token'}
@@ -24,7 +25,9 @@ def fragment(name, variant='DOCUMENTATION'):
 
 
 def env_fallbacks(provider):
-    return set(name for option in provider.argspec.values() if 'fallback' in option for name in option['fallback'][1])
+    """The provider's own variables (the shared TOKENSMITH_* ones are checked below, for every face at once)."""
+    return set(name for option in provider.argspec.values() if 'fallback' in option for name in option['fallback'][1]
+               if ENV_NAME.match(name))
 
 
 @pytest.mark.parametrize('name', sorted(PROVIDERS))
@@ -65,3 +68,17 @@ def test_the_lookup_documents_every_option_the_registry_reads(name):
     fragment_options = yaml.safe_load(fragment(name, 'PLUGINS'))['options']
     for option in PROVIDERS[name].identity + PROVIDERS[name].secrets:
         assert option in fragment_options or option in options['options']
+
+
+def test_every_face_reads_the_same_variables_for_the_shared_options():
+    # The modules read what the lookup reads (TOKENSMITH_CA_PATH was the lookup's alone), and the docs say so.
+    modules = dict((name, option['fallback'][1]) for name, option in CONNECTION_ARGSPEC.items())
+    lookup = dict((name, [entry['name'] for entry in option.get('env', [])])
+                  for name, option in yaml.safe_load(fragment('connection', 'PLUGINS'))['options'].items())
+    assert modules == lookup
+    documented = set(re.findall(r'E\((TOKENSMITH_[A-Z_]+)\)', fragment('connection')))
+    assert documented == set(name for names in modules.values() for name in names)
+    lookup_min_ttl = yaml.safe_load(lookup_plugin.DOCUMENTATION)['options']['min_ttl']['env']
+    assert [entry['name'] for entry in lookup_min_ttl] == [MIN_TTL_ENV]
+    for name in ('nexla', 'nuvy'):
+        assert load(name).argspec['min_ttl']['fallback'][1] == [MIN_TTL_ENV]

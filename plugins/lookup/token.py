@@ -53,6 +53,15 @@ options:
     type: str
     choices: [secret, header, token]
     default: secret
+  on_error:
+    description:
+      - V(fail) fails the task with the one-line message.
+      - V(return) returns, in place of the token, a dict with C(failed) (V(true)) and C(msg) (the one-line message), so
+        that a play decides what to do - the roles use it to fail once, with that line alone. The message never holds a
+        secret.
+    type: str
+    choices: [fail, return]
+    default: fail
   min_ttl:
     description:
       - Seconds of life a cached token must still have to be returned; else a new one is fetched (a Nexla
@@ -201,34 +210,14 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Call Nuvy on every host with one token for the whole fleet (credentials from NUVY_* env vars)
-  ansible.builtin.uri:
-    url: https://prd.api.nuvy.ai/nexus/api/v1/status
-    headers:
-      Authorization: "{{ lookup('tokensmith.auth.token', 'nuvy', output='header') }}"
-  no_log: true
-
-- name: A Nexla session header, the key from Ansible Vault
-  ansible.builtin.set_fact:
-    nexla_headers:
-      Authorization: "{{ lookup('tokensmith.auth.token', 'nexla', service_key=vault_nexla_service_key, output='header') }}"
-      Accept: application/vnd.nexla.api.v1+json
-  no_log: true
-
-- name: Nexus user token for a build, as nameCode and passCode
-  vars:
-    nexus: "{{ lookup('tokensmith.auth.token', 'nexus', url='https://nexus.example.com', username='deployer',
-               password=vault_nexus_password, output='token') }}"
-  ansible.builtin.command: mvn deploy -Dtoken.user={{ nexus.name_code }} -Dtoken.pass={{ nexus.pass_code }}
-  no_log: true
-  changed_when: true
-
-- name: Take the token once per host, so a refused one can be named
+# Calling an API: take the token once per host, and renew it when the API refuses it (revoked, rotated, the provider
+# restarted) - without that, a call would get HTTP 401 until the cached token's lifetime ends.
+- name: Take the Nuvy token once per host (credentials from NUVY_* env vars), so a refused one can be named
   ansible.builtin.set_fact:
     nuvy_header: "{{ lookup('tokensmith.auth.token', 'nuvy', output='header') }}"
   no_log: true
 
-- name: Call the API, accepting a 401 (revoked, rotated, server restarted)
+- name: Call the API, accepting a 401
   ansible.builtin.uri:
     url: https://prd.api.nuvy.ai/nexus/api/v1/status
     headers:
@@ -244,6 +233,28 @@ EXAMPLES = r'''
       Authorization: "{{ lookup('tokensmith.auth.token', 'nuvy', output='header', renew=nuvy_header) }}"
   when: nuvy_call.status == 401
   no_log: true
+
+- name: A Nexla session header for a template, the key from Ansible Vault
+  ansible.builtin.set_fact:
+    nexla_headers:
+      Authorization: "{{ lookup('tokensmith.auth.token', 'nexla', service_key=vault_nexla_service_key, output='header') }}"
+      Accept: application/vnd.nexla.api.v1+json
+  no_log: true
+
+# A Nexus user token goes to the build tool in a file it reads, never on a command line (every user of the host
+# sees a command line in ps).
+- name: The Nexus user token into Maven's settings.xml (0600)
+  tokensmith.auth.credentials_file:
+    path: ~/.m2/settings.xml
+    format: maven
+    target: nexus-releases
+    username: "{{ nexus.name_code }}"
+    password: "{{ nexus.pass_code }}"
+  vars:
+    nexus: "{{ lookup('tokensmith.auth.token', 'nexus', url='https://nexus.example.com', username='deployer',
+               password=vault_nexus_password, output='token') }}"
+  no_log: true
+  diff: false
 
 - name: Without the cache (every evaluation asks the provider)
   ansible.builtin.debug:
@@ -275,13 +286,16 @@ _definitions.reuse(__name__, DOCUMENTATION)  # Ansible knows the plugin's option
 
 
 class LookupModule(LookupBase):
+    _on_error = 'fail'
+
     def run(self, terms, variables=None, **kwargs):
         definitions = C.config.get_configuration_definitions('lookup', self._load_name)
         sources = self._var_sources(definitions)
+        self._on_error = kwargs.get('on_error', 'fail')  # direct only: read before the options are set
         try:
             refuse_unknown([str(term) for term in terms], kwargs, variables or {}, definitions, sources)
         except TokenError as err:
-            raise AnsibleLookupError(str(err)) from None
+            return [self._failure(str(err))] * len(terms)
         # A lookup gets play variables as written; render the ones that feed our options (before path options
         # are resolved, which would otherwise happen to the unrendered text). An empty value counts as unset, so
         # a blank variable (a role's default, an AWX credential's empty field) never hides the environment.
@@ -294,7 +308,7 @@ class LookupModule(LookupBase):
         try:
             refuse_containers(given, given)  # Ansible's own type error would print the value, a secret among them
         except TokenError as err:
-            raise AnsibleLookupError(str(err)) from None
+            return [self._failure(str(err))] * len(terms)
         self.set_options(var_options=rendered, direct=kwargs)
         _definitions.share(self._load_name, DOCUMENTATION)
         results = []
@@ -304,11 +318,17 @@ class LookupModule(LookupBase):
                 lookup = TokenLookup(str(term), self, display.warning, check_mode=bool(variables.get('ansible_check_mode')))
                 results.append(lookup.result())
             except TokenError as err:
-                raise AnsibleLookupError(lookup.error(err) if lookup else str(err)) from None
+                results.append(self._failure(lookup.error(err) if lookup else str(err)))
             except Exception as err:  # pylint: disable=broad-except  # a bug must not leak secrets either
                 redactor = lookup.redactor if lookup else Redactor(v for v in given.values() if isinstance(v, str))
-                raise AnsibleLookupError(redactor(unexpected(err))) from None
+                results.append(self._failure(redactor(unexpected(err))))
         return results
+
+    def _failure(self, message):
+        """The failure as on_error asks: raised (the task fails), or returned for the play to handle."""
+        if self._on_error == 'return':
+            return dict(failed=True, msg=message)
+        raise AnsibleLookupError(message)
 
     @staticmethod
     def _var_sources(definitions):

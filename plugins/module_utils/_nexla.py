@@ -22,7 +22,7 @@ ARGSPEC = dict(
     token=dict(type='raw', no_log=True),
     state=dict(type='str', default='present', choices=['present', 'refreshed', 'absent']),
     min_ttl=dict(type='int', default=PROVIDERS['nexla'].default_min_ttl, fallback=env(MIN_TTL_ENV)),
-    register_fact=dict(type='bool', default=True),
+    register_fact=dict(type='bool', default=False),
 )
 
 KEY_REJECTED = ('The service key was rejected: it may be revoked, or belong to another Nexla environment than '
@@ -32,6 +32,8 @@ SESSION_ENDED = ('The session token has expired or was logged out, and no servic
 
 
 API_URL_HINT = 'Check that api_url points at the Nexla API (it ends in /nexla-api for the hosted service)'
+NO_API = ('No Nexla API at %s (no /token there): check api_url (or NEXLA_API_URL) - the hosted service is '
+          'https://dataops.nexla.io/nexla-api, a self-hosted one ends in /nexla-api too')
 
 
 def session_from(data, sent_at, http, step):
@@ -78,6 +80,8 @@ class NexlaFlow:
         except HttpStatusError as err:
             if err.status == 401:
                 err.hint = KEY_REJECTED
+            elif err.status in (404, 405):
+                err.hint = NO_API % self.api_url
             raise
 
     def refresh(self, token):

@@ -54,7 +54,7 @@ ARGSPEC = dict(
     password=dict(type='str', no_log=True, fallback=env('NEXUS_PASSWORD')),
     api_version=dict(type='str', default='auto', choices=['auto'] + sorted(API_VERSIONS), fallback=env('NEXUS_API_VERSION')),
     state=dict(type='str', default='present', choices=['present', 'reset', 'absent']),
-    register_fact=dict(type='bool', default=True),
+    register_fact=dict(type='bool', default=False),
 )
 
 FEATURE_DISABLED = ('User tokens are not enabled on this Nexus: enable them under Security > User Tokens (a Nexus '
@@ -294,7 +294,7 @@ class Nexus(Provider):
         flow = NexusFlow(options, http)
         generation = flow.detect()
         state = options.get('state')
-        register = options.get('register_fact', True)
+        register = options.get('register_fact', False)
         if state == 'present':
             if check_mode and generation.auto_creates:
                 return self._check_result(_WOULD_READ % generation.name, register, generation)

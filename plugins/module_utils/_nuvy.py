@@ -28,7 +28,7 @@ ARGSPEC = dict(
     state=dict(type='str', default='present', choices=['present', 'absent']),
     min_ttl=dict(type='int', default=PROVIDERS['nuvy'].default_min_ttl, fallback=env(MIN_TTL_ENV)),
     revocation_url=dict(type='str'),
-    register_fact=dict(type='bool', default=True),
+    register_fact=dict(type='bool', default=False),
 )
 
 

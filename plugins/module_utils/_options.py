@@ -85,14 +85,20 @@ MIN_TTL_ENV = 'TOKENSMITH_MIN_TTL'
 
 def require(options, names, argspec, error, step=None):
     """Fail on the first of the options ``names`` that nothing set, naming the environment variable it falls back
-    to (from ``argspec``) and on which host the environment was read: a module on a managed node reads that
-    node's, not the controller's."""
+    to (from ``argspec``) and where the environment was read: a module reads the host that runs it (a managed node
+    does not see the controller's environment); the lookup - and the roles, which use it - the controller's."""
     for name in names:
         if not options.get(name):
-            raise error('%s is required' % name, step,
-                        'Set %s, or the %s environment variable on the host that runs this (%s); a module on a '
-                        'managed node does not see the controller\'s environment'
-                        % (name, argspec[name]['fallback'][1][0], socket.gethostname()))
+            variable = argspec[name]['fallback'][1][0]
+            if options.face == 'lookup':
+                hint = ('Give %s (the role variable %s_%s, or the lookup\'s %s argument or tokensmith_%s_%s variable), or '
+                        'set %s in the environment of the controller (%s), where the lookup runs'
+                        % (name, options.provider, name, name, options.provider, name, variable, socket.gethostname()))
+            else:
+                hint = ('Set %s, or the %s environment variable on the host that runs this module (%s); a module on a '
+                        'managed node does not see the controller\'s environment: delegate it to localhost or give the '
+                        'option' % (name, variable, socket.gethostname()))
+            raise error('%s is required' % name, step, hint)
 
 
 def refuse_containers(values, names):
@@ -170,8 +176,10 @@ class Options:
     An empty string counts as unset, as AWX credential injectors and blank environment variables give it.
     """
 
-    def __init__(self, values):
+    def __init__(self, values, face='module', provider=None):
         self._values = dict(values)
+        self.face = face          # where the values came from: a module's parameters, or the lookup's options
+        self.provider = provider  # the lookup's term, for messages that name its variables
 
     @classmethod
     def from_ansible_module(cls, module):
@@ -179,8 +187,8 @@ class Options:
         return cls(module.params)
 
     @classmethod
-    def from_ansible_plugin(cls, plugin, names):
-        options = cls((name, plugin.get_option(name)) for name in names)
+    def from_ansible_plugin(cls, plugin, names, provider=None):
+        options = cls(((name, plugin.get_option(name)) for name in names), face='lookup', provider=provider)
         check_options(options._values, names)
         return options
 

@@ -92,7 +92,7 @@ class Provider:
         if state == 'absent':
             return self.absent(options, http, token, check_mode)
         token, outcome = self.obtain(options, http, token, refresh=state == 'refreshed', check_mode=check_mode)
-        return self.result(token, options.get('register_fact', True), changed=False, **outcome)
+        return self.result(token, options.get('register_fact', False), changed=False, **outcome)
 
     def absent(self, options, http, token, check_mode):
         raise NotImplementedError

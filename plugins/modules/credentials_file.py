@@ -92,24 +92,29 @@ notes:
 '''
 
 EXAMPLES = r'''
-- name: Maven deploys to Nexus with the user token
+- name: The deploy user's Nexus user token (NEXUS_USERNAME / NEXUS_PASSWORD from the environment)
+  tokensmith.auth.nexus_user_token:
+    url: https://nexus.example.com
+  register: nexus
+  no_log: true
+
+- name: Maven deploys to Nexus with it
   tokensmith.auth.credentials_file:
     path: ~/.m2/settings.xml
     format: maven
     target: nexus-releases
-    username: "{{ nexus_user_token.name_code }}"
-    password: "{{ nexus_user_token.pass_code }}"
+    username: "{{ nexus.name_code }}"
+    password: "{{ nexus.pass_code }}"
   no_log: true
   diff: false
 
-- name: npm uses the token for the Nexus registry
+- name: npm uses it for the Nexus registry (under become, owner and group give the file to the user who builds)
   tokensmith.auth.credentials_file:
-    path: /home/ci/.npmrc
-    owner: ci
+    path: ~/.npmrc
     format: npmrc
     target: https://nexus.example.com/repository/npm-group/
-    username: "{{ nexus_user_token.name_code }}"
-    password: "{{ nexus_user_token.pass_code }}"
+    username: "{{ nexus.name_code }}"
+    password: "{{ nexus.pass_code }}"
   no_log: true
   diff: false
 '''

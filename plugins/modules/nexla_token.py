@@ -31,8 +31,8 @@ attributes:
 options:
   token:
     description:
-      - A session from an earlier run, to reuse, refresh or log out. Either the registered result or the
-        C(nexla_token) fact of this module, or a bare session token (for example copied from the Nexla UI).
+      - A session from an earlier task, to reuse, refresh or log out. Either the registered result of this module (or
+        its C(ansible_facts.nexla_token)), or a bare session token (for example copied from the Nexla UI).
       - A bare token's expiry is unknown, so with O(state=present) it is refreshed rather than reused.
     type: raw
   state:
@@ -52,11 +52,14 @@ options:
     default: 300
   register_fact:
     description:
-      - Also set the fact C(nexla_token) with the token fields, user and org.
-      - Facts go to the fact cache; with a persistent cache (jsonfile, redis, AWX fact storage) the token
-        is stored there until it expires. Set V(false) and register the result instead to avoid that.
+      - Also return the session's fields, user and org as the fact C(ansible_facts.nexla_token). Register the result
+        instead where you can - C(register) keeps the session out of fact caches.
+      - Read the fact as C(ansible_facts.nexla_token), never as a top-level C(nexla_token), which ansible-core 2.21
+        deprecates and 2.24 removes (C(INJECT_FACTS_AS_VARS)).
+      - Facts go to the fact cache; with a persistent cache (jsonfile, redis, AWX fact storage) the session is stored
+        there until it expires.
     type: bool
-    default: true
+    default: false
 notes:
   - Every request sends C(Accept) V(application/vnd.nexla.api.v1+json), as Nexla requires.
   - Every field of Nexla's answer is checked; one of the wrong type is an error naming it. An C(expires_in) above a
@@ -70,28 +73,37 @@ seealso:
 EXAMPLES = r'''
 - name: Log in with the service key from NEXLA_SERVICE_KEY
   tokensmith.auth.nexla_token:
+  register: nexla
   no_log: true
 
-- name: Call the Nexla API with the session from the fact
+- name: Call the Nexla API with the session
   ansible.builtin.uri:
     url: https://dataops.nexla.io/nexla-api/data_sources
     headers:
-      Authorization: "Bearer {{ nexla_token.access_token }}"
+      Authorization: "Bearer {{ nexla.access_token }}"
       Accept: application/vnd.nexla.api.v1+json
   no_log: true
 
 - name: A long play - before each phase, reuse the session or refresh it when under 10 minutes
   tokensmith.auth.nexla_token:
-    token: "{{ nexla_token }}"
-    service_key: "{{ vault_nexla_service_key }}"
+    token: "{{ nexla }}"
     min_ttl: 600
+  register: nexla
+  no_log: true
+
+- name: A session the API refused (HTTP 401 - logged out elsewhere, or expired) - refresh it now, or log in again
+  tokensmith.auth.nexla_token:
+    token: "{{ nexla }}"
+    state: refreshed
+  register: nexla
   no_log: true
 
 - name: Provision pipelines and always log out at the end
   block:
-    - name: Log in
+    - name: Log in, the key from Ansible Vault
       tokensmith.auth.nexla_token:
         service_key: "{{ vault_nexla_service_key }}"
+      register: session
       no_log: true
     - name: Create the data source
       ansible.builtin.uri:
@@ -100,15 +112,16 @@ EXAMPLES = r'''
         body_format: json
         body: {name: orders}
         headers:
-          Authorization: "Bearer {{ nexla_token.access_token }}"
+          Authorization: "Bearer {{ session.access_token }}"
           Accept: application/vnd.nexla.api.v1+json
+        status_code: [200, 201]
       no_log: true
   always:
     - name: Log the session out
       tokensmith.auth.nexla_token:
         state: absent
-        token: "{{ nexla_token }}"
-      when: nexla_token is defined
+        token: "{{ session }}"
+      when: session.access_token is defined
 
 - name: Self-hosted Nexla with a private CA, settings shared through the action group
   module_defaults:
@@ -119,6 +132,7 @@ EXAMPLES = r'''
     - name: Log in
       tokensmith.auth.nexla_token:
         service_key: "{{ vault_nexla_service_key }}"
+      register: internal
       no_log: true
 '''
 
@@ -190,7 +204,7 @@ org:
       type: str
       returned: always
 ansible_facts:
-  description: The fact C(nexla_token), when O(register_fact=true).
+  description: The fact C(nexla_token), when O(register_fact=true); read it as C(ansible_facts.nexla_token).
   returned: when O(state) is V(present) or V(refreshed), and O(register_fact=true)
   type: dict
   contains:

@@ -45,11 +45,14 @@ options:
     default: present
   register_fact:
     description:
-      - Also set the fact C(nexus_user_token) with the returned fields.
-      - Facts go to the fact cache; with a persistent cache the token is stored there. Set V(false) and
-        register the result instead to avoid that.
+      - Also return the token's fields as the fact C(ansible_facts.nexus_user_token). Register the result instead where
+        you can - C(register) keeps the token out of fact caches.
+      - Read the fact as C(ansible_facts.nexus_user_token), never as a top-level C(nexus_user_token), which
+        ansible-core 2.21 deprecates and 2.24 removes (C(INJECT_FACTS_AS_VARS)).
+      - Facts go to the fact cache; with a persistent cache (jsonfile, redis, AWX fact storage) the token is stored
+        there.
     type: bool
-    default: true
+    default: false
 notes:
   - The result holds the token. Put C(no_log) on tasks that register or print it.
   - User tokens are a Nexus Repository Pro feature and must be enabled under Security > User Tokens.
@@ -64,13 +67,28 @@ EXAMPLES = r'''
 - name: Get the deploy user's token from NXRM 3 (credentials from NEXUS_USERNAME / NEXUS_PASSWORD)
   tokensmith.auth.nexus_user_token:
     url: https://nexus.example.com
+  register: nexus
   no_log: true
+
+# Hand the token to a build tool in a file it reads, never on a command line or through environment: - on a
+# managed node Ansible puts environment: into the remote command line, where -vvvv, a log file and other users'
+# ps would show it.
+- name: Maven reads the token from settings.xml (0600)
+  tokensmith.auth.credentials_file:
+    path: ~/.m2/settings.xml
+    format: maven
+    target: nexus-releases
+    username: "{{ nexus.name_code }}"
+    password: "{{ nexus.pass_code }}"
+  no_log: true
+  diff: false
 
 - name: NXRM 2 at its default context path, password from Ansible Vault
   tokensmith.auth.nexus_user_token:
     url: https://repo.example.com/nexus
     username: deployer
     password: "{{ vault_nexus_password }}"
+  register: nexus2
   no_log: true
 
 - name: Rotate the token (the old one stops working)
@@ -79,31 +97,18 @@ EXAMPLES = r'''
     username: deployer
     password: "{{ vault_nexus_password }}"
     state: reset
+  register: nexus
   no_log: true
 
+# not run by the example tests: the emulator speaks HTTPS only
 - name: A local evaluation instance over plain http, accepting that the password travels in clear
   tokensmith.auth.nexus_user_token:
     url: http://localhost:8081
     username: admin
     password: "{{ vault_nexus_admin_password }}"
     allow_plain_http: true
+  register: local_nexus
   no_log: true
-
-# Hand the token to a build tool in a file it reads, never through environment: - on a managed node Ansible puts
-# environment: into the remote command line, where -vvvv, a log file and other users' ps would show it.
-- name: Maven reads the token from settings.xml (0600)
-  tokensmith.auth.credentials_file:
-    path: ~/.m2/settings.xml
-    format: maven
-    target: nexus-releases
-    username: "{{ nexus_user_token.name_code }}"
-    password: "{{ nexus_user_token.pass_code }}"
-  no_log: true
-  diff: false
-
-- name: Then the build tool needs no secret on its command line
-  ansible.builtin.command: mvn deploy
-  changed_when: true
 '''
 
 RETURN = r'''
@@ -140,7 +145,7 @@ api_version:
   type: str
   sample: '3.24'
 ansible_facts:
-  description: The fact C(nexus_user_token), when O(register_fact=true).
+  description: The fact C(nexus_user_token), when O(register_fact=true); read it as C(ansible_facts.nexus_user_token).
   returned: when a token is returned (or, in check mode, would be) and O(register_fact=true)
   type: dict
   contains:

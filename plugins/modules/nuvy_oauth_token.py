@@ -33,8 +33,8 @@ attributes:
 options:
   token:
     description:
-      - A token from an earlier run, to reuse or to revoke. Either the registered result or the
-        C(nuvy_token) fact of this module (a dict with C(access_token) and C(expires_at)), or a bare access token.
+      - A token from an earlier task, to reuse or to revoke. Either the registered result of this module (or its
+        C(ansible_facts.nuvy_token)), a dict with C(access_token) and C(expires_at), or a bare access token.
       - With O(state=present) it is returned as is, with no request, while it has at least O(min_ttl)
         seconds left. A bare token's expiry is unknown, so a new token is issued instead.
     type: raw
@@ -58,11 +58,14 @@ options:
     type: str
   register_fact:
     description:
-      - Also set the fact C(nuvy_token) with the token fields.
-      - Facts go to the fact cache; with a persistent cache (jsonfile, redis, AWX fact storage) the token
-        is stored there until it expires. Set V(false) and register the result instead to avoid that.
+      - Also return the token fields as the fact C(ansible_facts.nuvy_token). Register the result instead where you
+        can - C(register) keeps the token out of fact caches.
+      - Read the fact as C(ansible_facts.nuvy_token), never as a top-level C(nuvy_token), which ansible-core 2.21
+        deprecates and 2.24 removes (C(INJECT_FACTS_AS_VARS)).
+      - Facts go to the fact cache; with a persistent cache (jsonfile, redis, AWX fact storage) the token is stored
+        there until it expires.
     type: bool
-    default: true
+    default: false
 notes:
   - The result holds the access token. Put C(no_log) on tasks that register or print it, or the
     token appears in the output at C(-v) and in callbacks.
@@ -83,64 +86,91 @@ EXAMPLES = r'''
   register: nuvy
   no_log: true
 
-- name: Get a QA token with scopes, the secret kept in Ansible Vault
+- name: Call an API with it, accepting a 401 (a token revoked or rotated before its time)
+  ansible.builtin.uri:
+    url: https://prd.api.nuvy.ai/nexus/api/v1/status
+    headers:
+      Authorization: "Bearer {{ nuvy.access_token }}"
+    status_code: [200, 401]
+  register: status
+  no_log: true
+
+- name: On a 401, get a new token and call once more (a skipped task's register would replace nuvy, so a new name)
+  when: status.status == 401
+  block:
+    - name: A new token (none handed back, so none reused)
+      tokensmith.auth.nuvy_oauth_token:
+      register: nuvy_renewed
+      no_log: true
+    - name: The call again
+      ansible.builtin.uri:
+        url: https://prd.api.nuvy.ai/nexus/api/v1/status
+        headers:
+          Authorization: "Bearer {{ nuvy_renewed.access_token }}"
+      no_log: true
+
+- name: Later in the play, reuse the token while it has 5 minutes left (no request)
+  tokensmith.auth.nuvy_oauth_token:
+    token: "{{ nuvy }}"
+    min_ttl: 300
+  register: nuvy
+  no_log: true
+
+- name: A QA token with scopes, the secret kept in Ansible Vault
   tokensmith.auth.nuvy_oauth_token:
     token_url: https://qa.api.nuvy.ai/nexus/oauth2/token
-    client_id: "{{ nuvy_client_id }}"
+    client_id: my-app-client
     client_secret: "{{ vault_nuvy_client_secret }}"
     scope:
       - pipelines.read
       - pipelines.write
+  register: nuvy_qa
   no_log: true
 
+# not run by the example tests: the emulator decodes Basic credentials per RFC 6749 (as Nuvy does)
 - name: A server known to take Basic credentials as they are (curl -u style), no RFC form first
   tokensmith.auth.nuvy_oauth_token:
-    client_id: "{{ nuvy_client_id }}"
+    client_id: my-app-client
     client_secret: "{{ vault_nuvy_client_secret }}"
     auth_method: client_secret_basic_raw
+  register: nuvy
   no_log: true
 
 - name: Or send the credentials in the form body
   tokensmith.auth.nuvy_oauth_token:
-    client_id: "{{ nuvy_client_id }}"
+    client_id: my-app-client
     client_secret: "{{ vault_nuvy_client_secret }}"
     auth_method: client_secret_post
+  register: nuvy
   no_log: true
 
-- name: Call an API with the token from the fact
-  ansible.builtin.uri:
-    url: https://prd.api.nuvy.ai/nexus/api/v1/status
-    headers:
-      Authorization: "Bearer {{ nuvy_token.access_token }}"
-  no_log: true
-
-- name: Later in the play, reuse the token while it has 5 minutes left (no request)
+- name: The token as a fact too (read it as ansible_facts.nuvy_token; it goes to the fact cache)
   tokensmith.auth.nuvy_oauth_token:
-    token: "{{ nuvy_token }}"
-    min_ttl: 300
+    register_fact: true
   no_log: true
 
-- name: Share connection settings across tasks with the action group
+- name: Share connection settings across tasks with the action group, against a corporate OAuth 2.0 server
   module_defaults:
     group/tokensmith.auth.tokens:
       ca_path: /etc/pki/corp-ca.pem
       timeout: 10
   block:
-    - name: Token from a corporate OAuth 2.0 server
+    - name: Token
       tokensmith.auth.nuvy_oauth_token:
         token_url: https://auth.example.com/oauth2/token
-        client_id: deployer
-        client_secret: "{{ vault_deployer_secret }}"
+        client_id: my-app-client
+        client_secret: "{{ vault_nuvy_client_secret }}"
+      register: corporate
       no_log: true
 
-- name: Revoke the token at an RFC 7009 endpoint (not documented by Nuvy, common elsewhere)
-  tokensmith.auth.nuvy_oauth_token:
-    state: absent
-    token: "{{ nuvy_token }}"
-    token_url: https://auth.example.com/oauth2/token
-    revocation_url: https://auth.example.com/oauth2/revoke
-    client_id: deployer
-    client_secret: "{{ vault_deployer_secret }}"
+    - name: Revoke it at the server's RFC 7009 endpoint (not documented by Nuvy, common elsewhere)
+      tokensmith.auth.nuvy_oauth_token:
+        state: absent
+        token: "{{ corporate }}"
+        token_url: https://auth.example.com/oauth2/token
+        revocation_url: https://auth.example.com/oauth2/revoke
+        client_id: my-app-client
+        client_secret: "{{ vault_nuvy_client_secret }}"
 '''
 
 RETURN = r'''
@@ -188,7 +218,7 @@ revoked:
   type: bool
   sample: true
 ansible_facts:
-  description: The fact C(nuvy_token), when O(register_fact=true).
+  description: The fact C(nuvy_token), when O(register_fact=true); read it as C(ansible_facts.nuvy_token).
   returned: when O(state=present) and O(register_fact=true)
   type: dict
   contains:

@@ -118,32 +118,44 @@ class Sealer:
         return data if isinstance(data, dict) else None
 
 
+def _refused(directory, info):
+    """Why ``directory`` (its lstat ``info``) cannot hold the cache, and what fixes it; None when it can."""
+    if not stat.S_ISDIR(info.st_mode):
+        return 'it is not a directory (a symlink?)', 'remove it, or set cache_dir to a private directory'
+    if info.st_uid != os.getuid():
+        return ('it is owned by another user (uid %d)' % info.st_uid,
+                'remove it, or give it to this user (chown), or set cache_dir to a directory of your own')
+    if info.st_mode & 0o022:
+        return ('group or others may write to it (mode %o)' % stat.S_IMODE(info.st_mode),
+                'chmod 700 it, or set cache_dir to a private directory')
+    return None
+
+
 def _private_directory(directory, warn):
-    """The directory, created 0700, or tightened to 0700 when group or others can only read it; else None."""
+    """The directory, created 0700, or tightened to 0700 when group or others can only read it; ``(None, why)``
+    when it cannot be used (why: the problem and its fix)."""
     try:
         if not os.path.lexists(directory):
             os.makedirs(directory, mode=0o700, exist_ok=True)
             os.chmod(directory, 0o700)  # makedirs' mode is filtered by the umask
         info = os.lstat(directory)
     except OSError as err:
-        warn('tokensmith token cache disabled: cannot use %s (%s)' % (directory, err.strerror))
-        return None
-    problem = None
-    if not stat.S_ISDIR(info.st_mode):
-        problem = 'it is not a directory (a symlink?)'
-    elif info.st_uid != os.getuid():
-        problem = 'it is owned by another user (uid %d)' % info.st_uid
-    elif info.st_mode & 0o022:
-        problem = 'group or others may write to it (mode %o)' % stat.S_IMODE(info.st_mode)
-    if problem:
-        warn('tokensmith token cache disabled: refusing %s because %s; fix it with chmod 700, or set '
-             'cache_dir to a private directory' % (directory, problem))
-        return None
+        return None, '%s; set cache_dir to a directory you can create' % err.strerror
+    refusal = _refused(directory, info)
+    if refusal:
+        return None, '%s; %s' % refusal
     if info.st_mode & 0o077:
         os.chmod(directory, 0o700)
         warn('tokensmith token cache: %s was readable by group or others (mode %o); it is now 0700'
              % (directory, stat.S_IMODE(info.st_mode)))
-    return directory
+    return directory, None
+
+
+def run_directory():
+    """A private directory for this run only, under its temporary directory (which every fork of the run shares and
+    Ansible removes at the end): the cache, and one fetch for many forks, when the configured directory is refused."""
+    from ansible import constants as C  # pylint: disable=import-outside-toplevel  # only on this rare path
+    return os.path.join(C.DEFAULT_LOCAL_TMP, 'tokensmith-cache')
 
 
 def _read_key(path):
@@ -181,7 +193,7 @@ def _directory_key(directory):
 
 
 class TokenCache:
-    """A directory of encrypted entries; :meth:`open` refuses an unsafe directory (returns None)."""
+    """A directory of encrypted entries; :meth:`open` refuses an unsafe directory (and uses one of the run's)."""
 
     def __init__(self, directory, cache_key):
         self.directory = directory
@@ -189,13 +201,21 @@ class TokenCache:
 
     @classmethod
     def open(cls, directory, warn):
-        """The cache at ``directory``, created 0700 if missing; None (after a warning) when unusable."""
+        """The cache at ``directory``, created 0700 if missing. A directory that is not private to this user is
+        refused with a warning saying why and what fixes it, and the run's own private directory is used instead,
+        so forks still make one request per credential; None (after a warning) when neither can be used."""
         if not HAS_CRYPTOGRAPHY:
             warn('tokensmith token cache disabled: the Python library cryptography is missing')
             return None
-        directory = _private_directory(os.path.abspath(os.path.expanduser(directory)), warn)
+        wanted = os.path.abspath(os.path.expanduser(directory))
+        directory, why = _private_directory(wanted, warn)
         if directory is None:
-            return None
+            directory = _private_directory(run_directory(), warn)[0]
+            warn('tokensmith token cache: refusing %s because %s. This run uses a private directory of its own (no '
+                 'cache across runs)' % (wanted, why) if directory else
+                 'tokensmith token cache disabled: refusing %s because %s' % (wanted, why))
+            if directory is None:
+                return None
         try:
             return cls(directory, _directory_key(directory))
         except OSError as err:

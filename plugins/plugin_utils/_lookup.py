@@ -24,7 +24,7 @@ from ansible_collections.tokensmith.auth.plugins.plugin_utils._cache import Stor
 OUTPUTS = ('secret', 'header', 'token')
 CACHE_OPTIONS = ('cache', 'cache_dir', 'cache_url', 'cache_key', 'cache_password', 'cache_sentinel_password',
                  'cache_ca_path', 'cache_cluster')
-LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew') + CACHE_OPTIONS
+LOOKUP_OPTIONS = ('output', 'min_ttl', 'renew', 'on_error') + CACHE_OPTIONS
 HOLD_MAX = 60  # seconds a token that came back already under min_ttl is served before asking again
 HOLD_EXPIRED = 10  # seconds a token that came back with no life at all (expires_in: 0) is served
 NAMESPACE = 'tokensmith_'  # the lookup's play variables: tokensmith_<option>, tokensmith_<provider>_<option>
@@ -83,7 +83,7 @@ class TokenLookup:
             raise TokenError('unknown provider %r' % (provider_name,), hint='Use one of: %s' % ', '.join(sorted(PROVIDERS)))
         self.name = provider_name
         self.declared = PROVIDERS[provider_name]
-        self.options = Options.from_ansible_plugin(plugin, option_names(self.declared))
+        self.options = Options.from_ansible_plugin(plugin, option_names(self.declared), provider_name)
         output = self.options.get('output', 'secret')
         if output not in OUTPUTS:
             raise TokenError('output must be one of %s, not %r' % (', '.join(OUTPUTS), output))

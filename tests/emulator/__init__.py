@@ -10,8 +10,8 @@ faults, cli.py for the command line (``python tests/emulator --help``).
 
 Paths:
 
-- Nexla:  {url}/nexla-api/token, /token/refresh, /token/logout, GET /data_sources (protected)
-- Nuvy:   {url}/nexus/oauth2/token (also /oauth2/token), /nexus/oauth2/revoke (RFC 7009, an extra),
+- Nexla:  {url}/nexla-api/token, /token/refresh, /token/logout, GET and POST /data_sources (protected)
+- Nuvy:   {url}/nexus/oauth2/token (also /oauth2/token), /nexus/oauth2/revoke (also /oauth2/revoke; RFC 7009, an extra),
           GET /nexus/api/v1/status (protected)
 - NXRM:   {url}/nxrm/<version>[-oss|-nofeature]/ then /nexus for 2.x (the default context path), then
           the API of that version's generation; GET .../repository/protected/ takes nameCode:passCode.

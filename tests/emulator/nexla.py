@@ -27,6 +27,7 @@ class NexlaRoutes:
         ('POST', '/nexla-api/token/refresh'): 'nexla_refresh',
         ('POST', '/nexla-api/token/logout'): 'nexla_logout',
         ('GET', '/nexla-api/data_sources'): 'nexla_protected',
+        ('POST', '/nexla-api/data_sources'): 'nexla_create',
     }
 
     def _nexla_preflight(self):
@@ -87,3 +88,12 @@ class NexlaRoutes:
             raise Reply(406, {'message': 'Accept header must be %s' % NEXLA_ACCEPT})
         self._nexla_bearer()
         return [dict(id=1001, name='orders-s3', status='ACTIVE')]
+
+    def nexla_create(self):
+        """POST /data_sources: a data source created from the JSON body's name (201), as the docs' examples do."""
+        self._count('nexla.protected')
+        if self.headers.get('Accept') != NEXLA_ACCEPT:
+            raise Reply(406, {'message': 'Accept header must be %s' % NEXLA_ACCEPT})
+        self._nexla_bearer()
+        body = self._json_body() or {}
+        raise Reply(201, dict(id=1002, name=str(body.get('name', 'unnamed')), status='INIT'))

@@ -26,6 +26,7 @@ class NuvyRoutes:
         ('POST', '/nexus/oauth2/token'): 'nuvy_token',
         ('POST', '/oauth2/token'): 'nuvy_token',
         ('POST', '/nexus/oauth2/revoke'): 'nuvy_revoke',
+        ('POST', '/oauth2/revoke'): 'nuvy_revoke',
         ('GET', '/nexus/api/v1/status'): 'nuvy_protected',
     }
 

@@ -21,8 +21,10 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
-# Pages of the site that Markdown files of the repository become, by their path in the repository.
-PAGES = {'README.md': 'readme.md', 'docs/guide.md': 'guide.md'}
+# Pages of the site that Markdown files of the repository become, by their path in the repository; and the pages
+# antsibull-docs makes of the collection's extra docs (docs/docsite/rst), which links in those files may point at.
+PAGES = {'README.md': 'readme.md'}
+EXTRA_DOCS = {'docs/docsite/rst/guide.rst': 'collection/docsite/guide.rst'}
 LINK = re.compile(r'\]\(([^)\s]+)\)')
 
 
@@ -42,8 +44,8 @@ def site_markdown(path):
             return match.group(0)
         file_part, _hash, anchor = target.partition('#')
         in_repository = os.path.normpath(os.path.join(base, file_part))
-        if in_repository in PAGES:
-            page = PAGES[in_repository]
+        if in_repository in PAGES or in_repository in EXTRA_DOCS:
+            page = PAGES.get(in_repository) or EXTRA_DOCS[in_repository]
             return '](%s%s)' % (page, '#' + anchor if anchor else '')
         return '](%s%s)' % (repository_url(), in_repository + ('#' + anchor if anchor else ''))
     with open(os.path.join(ROOT, path)) as handle:
@@ -81,7 +83,8 @@ def expected_pages():
         if name.endswith('.py') and not name.startswith('_'):
             pages['collection/%s_lookup.html' % name[:-3]] = ('Terms', 'Keyword parameters', 'Examples', 'Return Value')
     for name in sorted(os.listdir(os.path.join(ROOT, 'roles'))):
-        pages['collection/%s_role.html' % name] = ('Entry point main', 'Parameters')
+        if os.path.exists(os.path.join(ROOT, 'roles', name, 'meta', 'argument_specs.yml')):  # _shared is no role
+            pages['collection/%s_role.html' % name] = ('Entry point main', 'Parameters')
     return pages
 
 

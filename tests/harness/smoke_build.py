@@ -11,7 +11,9 @@ import sys
 import tarfile
 import tempfile
 
-FORBIDDEN = ('examples/emulator.yml', 'noxfile.py', 'tests/emulator', 'tests/harness', 'tests/output', '.venv', '.test', 'node_modules', '__pycache__')
+# What users should not get: the tests (the README says the built collection holds none) and the contributors' tools.
+FORBIDDEN = ('examples/emulator.yml', 'noxfile.py', 'tests/', 'CONTRIBUTING.md', 'Makefile', '.venv', '.test',
+             'node_modules', '__pycache__')
 
 
 def main(collection):
@@ -23,7 +25,7 @@ def main(collection):
         tarball = os.path.join(work, 'tokensmith-auth-0.1.0.tar.gz')
         with tarfile.open(tarball) as archive:
             names = archive.getnames()
-        leaked = [name for name in names if name.startswith(FORBIDDEN) or '/__pycache__' in name]
+        leaked = [name for name in names if name.startswith(FORBIDDEN) or name == 'tests' or '/__pycache__' in name]
         if leaked:
             raise SystemExit('the tarball carries files it must not: %s' % ', '.join(leaked[:10]))
         print('tarball: %d files, %d bytes' % (len(names), os.path.getsize(tarball)))

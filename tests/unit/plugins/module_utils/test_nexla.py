@@ -96,6 +96,16 @@ def test_bad_key(emulator):
     assert 'not-the-key-0000' not in message
 
 
+@pytest.mark.parametrize('path', ['', '/api', '/nexla-api/v2'])
+def test_a_wrong_api_path_names_the_likely_fix(emulator, path):
+    # The emulator answers 404 where there is no Nexla API, as the hosted service does.
+    with pytest.raises(TokenError) as err:
+        run(emulator, api_url=emulator.url + path)
+    message = str(err.value)
+    assert message.startswith('nexla login: HTTP 404') and 'No Nexla API at %s' % (emulator.url + path) in message
+    assert 'ends in /nexla-api' in message and KEY not in message
+
+
 def test_no_key_no_token(emulator):
     with pytest.raises(TokenError, match='no service_key'):
         run(emulator, service_key=None)

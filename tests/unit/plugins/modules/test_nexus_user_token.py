@@ -47,7 +47,8 @@ def test_env_fallbacks(emulator, capsys, monkeypatch):
 @pytest.mark.parametrize('state', ['present', 'reset', 'absent'])
 def test_check_mode_creates_resets_and_deletes_nothing(emulator, capsys, version, state):
     url = emulator.url + '/nxrm/' + version
-    result, raw = run_module(nexus_user_token.main, args(emulator, url=url, state=state), capsys, check_mode=True)
+    result, raw = run_module(nexus_user_token.main, args(emulator, url=url, state=state, register_fact=True), capsys,
+                             check_mode=True)
     # absent where reading creates nothing (3.24+) finds no token: nothing would change
     assert result['changed'] is not (state == 'absent' and version == '3.70.1') and 'failed' not in result, result
     assert emulator.count('nexus.created') == 0 and emulator.count('nexus.deleted') == 0

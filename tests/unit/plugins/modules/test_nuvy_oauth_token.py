@@ -35,9 +35,9 @@ def test_issue_keeps_the_secret_out_of_everything(emulator, capsys, check_mode):
 
 
 def test_reused_token_comes_back_usable_but_stays_out_of_invocation(emulator, capsys):
-    first = run_module(nuvy_oauth_token.main, args(emulator), capsys)[0]
+    first = run_module(nuvy_oauth_token.main, args(emulator, register_fact=True), capsys)[0]
     fact = first['ansible_facts']['nuvy_token']
-    again, raw = run_module(nuvy_oauth_token.main, args(emulator, token=fact), capsys)
+    again, raw = run_module(nuvy_oauth_token.main, args(emulator, token=fact, register_fact=True), capsys)
     assert again['source'] == 'reused' and emulator.count('nuvy.token') == 1
     assert again['access_token'] == fact['access_token']  # not VALUE_SPECIFIED_IN_NO_LOG_PARAMETER
     assert again['token_type'] == 'Bearer' and again['expires_at'] == fact['expires_at']
@@ -77,9 +77,12 @@ def test_the_connection_options_fall_back_to_the_lookups_variables(emulator, cap
     assert result['invocation']['module_args']['timeout'] == 9.0
 
 
-def test_register_fact_false(emulator, capsys):
-    result = run_module(nuvy_oauth_token.main, args(emulator, register_fact=False), capsys)[0]
-    assert 'ansible_facts' not in result
+def test_no_fact_unless_asked(emulator, capsys):
+    # The registered result is how the docs read the token: no fact, so no token in a persistent fact cache.
+    result = run_module(nuvy_oauth_token.main, args(emulator), capsys)[0]
+    assert 'ansible_facts' not in result and result['access_token']
+    again = run_module(nuvy_oauth_token.main, args(emulator, token=result), capsys)[0]
+    assert again['source'] == 'reused' and again['access_token'] == result['access_token']
 
 
 def test_check_mode_never_revokes(emulator, capsys):
@@ -94,7 +97,8 @@ def test_a_missing_credential_says_on_which_host_the_environment_was_read(emulat
     monkeypatch.delenv('NUVY_CLIENT_ID', raising=False)
     result = run_module(nuvy_oauth_token.main, dict(args(emulator), client_id=''), capsys)[0]
     assert result['failed'] and 'client_id is required' in result['msg']
-    assert 'NUVY_CLIENT_ID environment variable on the host that runs this (%s)' % socket.gethostname() in result['msg']
+    assert 'NUVY_CLIENT_ID environment variable on the host that runs this module (%s)' % socket.gethostname() \
+        in result['msg']
     assert "does not see the controller's environment" in result['msg']
 
 

@@ -118,14 +118,15 @@ def test_nexla_entry_close_to_expiry_is_refreshed(emulator, tmp_path):
     assert emulator.count('nexla.token') == 1 and emulator.count('nexla.refresh') == 1
 
 
-def test_unsafe_cache_dir_is_bypassed_with_a_warning(emulator, tmp_path):
+def test_an_unsafe_cache_dir_is_refused_and_the_runs_own_keeps_one_request(emulator, tmp_path):
     directory = tmp_path / 'open'
     directory.mkdir()
     directory.chmod(0o777)
     warnings = []
-    assert lookup(emulator, 'nuvy', directory, warnings)
-    assert any('cache disabled' in w for w in warnings)
-    assert list(directory.iterdir()) == []
+    first = lookup(emulator, 'nuvy', directory, warnings)
+    assert lookup(emulator, 'nuvy', directory, warnings) == first
+    assert any('refusing %s' % directory in w and 'chmod 700 it' in w for w in warnings)
+    assert list(directory.iterdir()) == [] and emulator.count('nuvy.token') == 1
 
 
 def test_unknown_provider_and_output(emulator, tmp_path):
@@ -248,6 +249,17 @@ def test_the_lookup_checks_options_like_the_modules(emulator, tmp_path, option, 
         lookup(emulator, 'nuvy', tmp_path, **{option: value})
     assert words in str(err.value) and SECRET not in str(err.value) and 'Lookup-Pa55' not in str(err.value)
     assert emulator.counters() == {}
+
+
+def test_a_missing_secret_says_the_lookup_reads_the_controllers_environment(emulator, tmp_path, monkeypatch):
+    monkeypatch.delenv('NUVY_CLIENT_SECRET', raising=False)
+    with pytest.raises(TokenError) as err:
+        lookup(emulator, 'nuvy', tmp_path, client_secret='')
+    message = str(err.value)
+    assert 'client_secret is required' in message and 'the role variable nuvy_client_secret' in message
+    assert 'tokensmith_nuvy_client_secret' in message and 'NUVY_CLIENT_SECRET in the environment of the controller' \
+        in message
+    assert 'managed node' not in message and emulator.counters() == {}
 
 
 @pytest.mark.parametrize('version', ['2.5.0', '2.14.9', '3.5.0', '3.20.1', '3.70.1'])

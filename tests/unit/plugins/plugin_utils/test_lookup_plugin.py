@@ -66,3 +66,14 @@ def test_a_misspelt_play_variable_in_the_lookups_namespace_is_refused(token_look
     assert 'unknown variable tokensmith_nuvy_token_uri' in str(err.value)
     assert 'did you mean tokensmith_nuvy_token_url?' in str(err.value)
     assert emulator.counters() == {}
+
+
+def test_on_error_return_hands_the_one_line_to_the_play(token_lookup, emulator):
+    # What the roles use to fail once, with the collection's line alone (not wrapped by Ansible's templating).
+    failed = run(token_lookup, emulator, on_error='return', min_ttl=-7200)
+    assert failed == [dict(failed=True, msg='min_ttl must be at least 0 and at most 31622400, not -7200')]
+    failed = run(token_lookup, emulator, on_error='return', client_secret='wrong-Secret-99')
+    assert failed[0]['failed'] and 'invalid_client' in failed[0]['msg'] and 'wrong-Secret-99' not in failed[0]['msg']
+    assert run(token_lookup, emulator, on_error='return', token_uri='x')[0]['msg'].startswith('unknown option token_uri')
+    with pytest.raises(AnsibleLookupError):
+        run(token_lookup, emulator, min_ttl=-7200)  # on_error=fail, the default

@@ -2,7 +2,7 @@
 # Node/npm and the package registries; everything else is installed by tests/harness/run.py.
 PYTHON ?= python3
 
-.PHONY: test check demo docs bench clean
+.PHONY: test check demo docs bench sweep clean
 
 test:
 	$(PYTHON) tests/harness/run.py test $(ARGS)
@@ -18,6 +18,9 @@ docs:
 
 bench:
 	$(PYTHON) tests/harness/run.py bench
+
+sweep:
+	$(PYTHON) tests/harness/run.py sweep $(ARGS)
 
 clean:
 	rm -rf .test tests/output .venv .nox docs/_build

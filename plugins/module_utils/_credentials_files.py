@@ -144,7 +144,12 @@ def _netrc_tokens(text):
                 position += 1
             value.append(text[position])
             position += 1
-        if quoted and position < size:
+        if quoted:
+            if position >= size:
+                # Python's netrc would read what follows - the next lines, the entry this writer adds - as this
+                # value (a password sent to the wrong host), and curl refuses the file: write nothing.
+                raise TokenError('the .netrc file has a quote that is never closed, opened on line %d'
+                                 % (text.count('\n', 0, start) + 1), hint='Fix or remove the file; it is not changed')
             position += 1  # the closing quote
         token = ''.join(value)
         yield start, position, token

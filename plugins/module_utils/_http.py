@@ -9,6 +9,7 @@
 
 import datetime
 import email.utils
+import http.client
 import json
 import os
 import random
@@ -92,6 +93,11 @@ class _UnreadableEncoding(Exception):
     """A Content-Encoding that no inflater here reads (a ValueError would be confused with requests' own)."""
 
 
+class _BrokenAnswer(Exception):
+    """The connection broke (closed, reset, stalled, its TLS cut) in the middle of an answer's body: a transport
+    fault, retried as one. ``str()`` says what happened, in words."""
+
+
 class Reply:
     """A server's answer, read whole within the attempt's deadline and size limit."""
 
@@ -134,12 +140,40 @@ def _decoder(encoding):
     raise _UnreadableEncoding(encoding)
 
 
+def _raw_chunk(response, received):
+    """The next piece of the body as sent (compressed or not), or b'' at its end; a connection that breaks first -
+    closed, reset, its TLS cut, or short of the length announced - raises _BrokenAnswer."""
+    try:
+        data = response.raw.read(_CHUNK, decode_content=False)
+    except (requests.packages.urllib3.exceptions.HTTPError, http.client.HTTPException, OSError) as exc:
+        # urllib3's ProtocolError (IncompleteRead, a broken chunk), ReadTimeoutError, SSLError; a socket's own error
+        raise _BrokenAnswer('the connection broke after %d bytes of the answer\'s body (%s)'
+                            % (received, _root_name(exc))) from None
+    # urllib3 before 2.0 does not hold a body to its Content-Length: a connection closed early looks like an end.
+    length = response.headers.get('Content-Length', '')
+    if not data and length.isdigit() and len(length) < 20 and received < int(length):
+        raise _BrokenAnswer('the connection closed after %d of the %s bytes the answer announced' % (received, length))
+    return data
+
+
+def _root_name(exc):
+    """The innermost cause's class name (ProtocolError wraps IncompleteRead wraps ...), for a message."""
+    seen = 0
+    while seen < 5:
+        inner = getattr(exc, 'reason', None) or (exc.args[1] if len(getattr(exc, 'args', ())) > 1 else None)
+        if not isinstance(inner, BaseException):
+            break
+        exc, seen = inner, seen + 1
+    return type(exc).__name__
+
+
 def read_body(response, limit):
     """``(content, truncated)``: at most ``limit`` decoded bytes; a compressed body is inflated only that far."""
     decoder = _decoder(response.headers.get('Content-Encoding', ''))
-    content, raw_deflate = bytearray(), False
+    content, raw_deflate, received = bytearray(), False, 0
     while len(content) <= limit:
-        data = response.raw.read(_CHUNK, decode_content=False)
+        data = _raw_chunk(response, received)
+        received += len(data)
         if not data:
             break
         while data and len(content) <= limit:
@@ -164,6 +198,39 @@ def read_body(response, limit):
     truncated = len(content) > limit
     del content[limit:]
     return bytes(content), truncated
+
+
+# What a refused handshake says, and what to do about it; a handshake that merely broke off (EOF, reset) is retried.
+_TLS_HINTS = (
+    (('CERTIFICATE_VERIFY_FAILED', 'certificate verify failed', "doesn't match", 'hostname mismatch'),
+     'If the server uses a private CA, set ca_path to its CA bundle'),
+    (('CERTIFICATE_REQUIRED', 'BAD_CERTIFICATE', 'UNKNOWN_CA', 'CERTIFICATE_UNKNOWN', 'alert handshake failure',
+      'HANDSHAKE_FAILURE'),
+     'The server refused this client: check client_cert/client_key if it requires one'),
+    (('WRONG_VERSION_NUMBER', 'wrong version number', 'record layer failure', 'http request'),
+     'The server does not speak TLS there: check the URL (https on a plain http port?)'),
+    (('UNSUPPORTED_PROTOCOL', 'NO_PROTOCOLS_AVAILABLE', 'no ciphers', 'NO_SHARED_CIPHER'),
+     'The server and this client share no TLS version or cipher: check the server\'s TLS settings'),
+)
+
+
+def _tls_hint(exc):
+    """The hint for a handshake the server or its certificate refused; None for one that broke off (a transport
+    fault: a FIN or an RST in the middle of it), which is retried."""
+    text = str(exc)
+    cause = exc
+    for _level in range(6):
+        if type(cause).__name__ == 'SSLCertVerificationError':
+            return _TLS_HINTS[0][1]
+        inner = getattr(cause, 'reason', None) or (cause.args[0] if getattr(cause, 'args', None) else None)
+        if not isinstance(inner, BaseException):
+            break
+        cause = inner
+        text += ' ' + str(inner)
+    for words, hint in _TLS_HINTS:
+        if any(word in text for word in words):
+            return hint
+    return None
 
 
 def _budget_note(waited):
@@ -339,12 +406,27 @@ class HttpClient:
                     warnings.simplefilter('ignore', requests.packages.urllib3.exceptions.InsecureRequestWarning)
                     response = self._attempt(method, url, dict(settings, **kwargs), expected)
             except requests.exceptions.SSLError as exc:
-                raise self.error('TLS handshake with %s failed (%s)' % (host, _describe_transport_error(exc, self.redactor)), step,
-                                 'If the server uses a private CA, set ca_path to its CA bundle; '
-                                 'check client_cert/client_key if the server requires one')
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, _AttemptTimeout) as exc:
-                problem = ('the whole answer did not arrive within timeout (%g s)' % settings['timeout']
-                           if isinstance(exc, _AttemptTimeout) else _describe_transport_error(exc, self.redactor))
+                hint = _tls_hint(exc)
+                if hint:  # the server or its certificate was refused: no retry heals that
+                    raise self.error('TLS handshake with %s failed (%s)'
+                                     % (host, _describe_transport_error(exc, self.redactor)), step, hint)
+                # The connection was closed or reset in the middle of the handshake: a transport fault.
+                problem = 'the TLS handshake broke off (%s)' % _describe_transport_error(exc, self.redactor)
+                if attempt >= retries or waited >= MAX_TOTAL_WAIT:
+                    raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
+                                     % (host, attempt + 1, _budget_note(waited), problem), step,
+                                     'Check the network, a proxy or a firewall in between (use_proxy), or raise '
+                                     'timeout/retries; a server that wants a client certificate may close the '
+                                     'handshake too: set client_cert/client_key if it does')
+                reason = problem
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, _AttemptTimeout,
+                    _BrokenAnswer) as exc:
+                if isinstance(exc, _AttemptTimeout):
+                    problem = 'the whole answer did not arrive within timeout (%g s)' % settings['timeout']
+                elif isinstance(exc, _BrokenAnswer):
+                    problem = str(exc)
+                else:
+                    problem = _describe_transport_error(exc, self.redactor)
                 if attempt >= retries or waited >= MAX_TOTAL_WAIT:
                     raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
                                      % (host, attempt + 1, _budget_note(waited), problem), step,

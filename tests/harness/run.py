@@ -9,6 +9,7 @@
     python3 tests/harness/run.py demo [ansible-playbook arguments]
     python3 tests/harness/run.py docs        # the documentation site, into docs/_build/html
     python3 tests/harness/run.py bench
+    python3 tests/harness/run.py sweep [--only NAME]   # every fault at every byte, in full (make test: a sample)
 
 The checks are nox sessions (noxfile.py). ``test`` installs nox (tests/requirements/nox.txt), prepares what the
 selected sessions need at once (two downloads or installs at a time; offline.py), runs the sessions in two lanes
@@ -159,6 +160,17 @@ def bench():
     return status
 
 
+def sweep(arguments):
+    """make sweep: the fault sweep in full (tests/benchmarks/fault_sweep.py); make test runs a fixed sample of it."""
+    log = os.path.join(offline.LOGS, 'bench-prepare.log')
+    os.makedirs(offline.LOGS, exist_ok=True)
+    venv = offline.core_venv(offline.PRIMARY, log)
+    redis = offline.ensure_debs('redis', log)
+    return subprocess.call([os.path.join(venv, 'bin', 'python'),
+                            os.path.join(offline.ROOT, 'tests', 'benchmarks', 'fault_sweep.py'), '--redis-debs', redis]
+                           + arguments, env=offline.venv_env(venv), cwd=offline.ROOT)
+
+
 def demo():
     """Start the emulator, run examples/demo.yml against it, stop it; nothing is left running."""
     os.makedirs(offline.LOGS, exist_ok=True)
@@ -203,9 +215,11 @@ def docs():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
-    parser.add_argument('action', choices=['test', 'check', 'demo', 'docs', 'bench'])
+    parser.add_argument('action', choices=['test', 'check', 'demo', 'docs', 'bench', 'sweep'])
     if sys.argv[1:2] == ['demo']:
         return demo()  # further arguments go to ansible-playbook (-v, --check, ...)
+    if sys.argv[1:2] == ['sweep']:
+        return sweep(sys.argv[2:])  # further arguments go to the sweep (--only NAME)
     parser.add_argument('--core', action='append', choices=sorted(offline.CORES),
                         help='ansible-core to test (default: all)')
     parser.add_argument('--only', default=','.join(CHECKS), help='comma-separated checks: %s' % ', '.join(CHECKS))

@@ -3,7 +3,8 @@
 # processes with their own HOME and local cache, 20 hosts each, each token used 3 times per host - make exactly
 # one token request per credential; a second wave makes none; a Nexla session near its end is refreshed once;
 # the lock holder killed mid-fetch costs at most one extra request; the store stopped mid-run costs one warning
-# per play, never a failure; the store holds no secret, token or identity in any form. Many controllers at once,
+# per play, never a failure; the store holds no secret, token or identity in any form; a fault at any byte of the store
+# exchange costs at most one warning and never a half-written entry. Many controllers at once,
 # a killed process and a store stopped mid-run are the point: a shell target. The store is the integration session's
 # Redis (TLS); the one stopped mid-run is the target's own.
 set -eu
@@ -97,6 +98,11 @@ while read -r key; do
 done < "${SERVERS_DIR}/keys.txt"
 no_secrets "${SERVERS_DIR}/store.txt" "${TOKENSMITH_CACHE_KEY}" "${REDIS_PASSWORD}" "${ACL_PASSWORD}" tokensmith-app \
     admin "${EMULATOR_URL}" nexla-api oauth2 nxrm access_token nameCode pass_code
+
+# 4b. Every fault at every byte of the store exchange (a fixed sample here; make sweep runs every offset): a lookup
+#     whose store connection is closed, reset or stalled anywhere still serves a token, with at most the one
+#     documented warning, within the store's budget; the store holds the whole entry or none.
+PYTHONPATH="${TOKENSMITH_ROOT}" "${SERVERS_PYTHON}" store_sweep.py "${INTEGRATION_CONFIG}"
 
 # 5. The store stops mid-run: every play still succeeds, and each says so once. The store is the target's own
 #    (the session's serves the targets after this one).

@@ -181,3 +181,18 @@ def test_lock_waits_then_gives_up_clearly(tmp_path):
     finally:
         os.close(holder)
         os.close(waiter)
+
+
+@pytest.mark.parametrize('text', ['machine a login b password "unterminated\n',
+                                  'machine a login b password p\nmachine c login "d\npassword e\n'])
+def test_a_netrc_the_writer_cannot_read_exactly_is_refused_untouched(tmp_path, capsys, text):
+    # Python's netrc would read the appended entry as part of host a's password - the passCode sent to a - and curl
+    # refuses the whole file: one line naming the file and the line, and the file as it was.
+    path = tmp_path / '.netrc'
+    path.write_text(text)
+    os.chmod(str(path), 0o600)
+    result, raw = run_module(credentials_file.main, args(path, format='netrc', target='nx.example.com'), capsys)
+    line = text.count('\n', 0, text.index('"')) + 1
+    assert result['failed'] and result['msg'].startswith('%s: the .netrc file has a quote that is never closed' % path)
+    assert 'on line %d' % line in result['msg'] and 'not changed' in result['msg']
+    assert path.read_text() == text and 'Pass-Code-77' not in raw

@@ -153,6 +153,15 @@ class TokenError(Exception):
         return _cut(redact(' '.join(redact(line).split())), LINE_LENGTH)
 
 
+class TransportError(TokenError):
+    """No answer came: the connection could not be made, broke, or stalled, through every attempt allowed."""
+
+
+class TlsRefused(TokenError):
+    """The TLS handshake was refused: the server's certificate is not trusted here, or the server refused this
+    client. No retry heals it."""
+
+
 class CheckModeStop(TokenError):
     """Check mode: going on would create, reset or delete a token at the provider, so nothing was asked that would.
     The message says what would have happened."""

@@ -21,7 +21,7 @@ import zlib
 from urllib.parse import urlsplit
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import (
-    EMPTY_BODY, EXCERPT_LENGTH, HttpStatusError, Redactor, TokenError, excerpt, strip_userinfo)
+    EMPTY_BODY, EXCERPT_LENGTH, HttpStatusError, Redactor, TlsRefused, TokenError, TransportError, excerpt, strip_userinfo)
 from ansible_collections.tokensmith.auth.plugins.module_utils._options import has_control_character
 from ansible_collections.tokensmith.auth.plugins.module_utils._version import COLLECTION_VERSION
 
@@ -289,9 +289,9 @@ class HttpClient:
             self._warned.add(message)
             self._warn(message)
 
-    def error(self, message, step=None, hint=None):
-        """A :class:`TokenError` of this flow, ready to raise."""
-        err = TokenError(message, self.provider, step, hint)
+    def error(self, message, step=None, hint=None, kind=TokenError):
+        """A :class:`TokenError` (or ``kind``, a subclass) of this flow, ready to raise."""
+        err = kind(message, self.provider, step, hint)
         err.redactor = self.redactor
         return err
 
@@ -409,7 +409,8 @@ class HttpClient:
                 hint = _tls_hint(exc)
                 if hint:  # the server or its certificate was refused: no retry heals that
                     raise self.error('TLS handshake with %s failed (%s)'
-                                     % (host, _describe_transport_error(exc, self.redactor)), step, hint)
+                                     % (host, _describe_transport_error(exc, self.redactor)), step, hint,
+                                     kind=TlsRefused)
                 # The connection was closed or reset in the middle of the handshake: a transport fault.
                 problem = 'the TLS handshake broke off (%s)' % _describe_transport_error(exc, self.redactor)
                 if attempt >= retries or waited >= MAX_TOTAL_WAIT:
@@ -417,7 +418,7 @@ class HttpClient:
                                      % (host, attempt + 1, _budget_note(waited), problem), step,
                                      'Check the network, a proxy or a firewall in between (use_proxy), or raise '
                                      'timeout/retries; a server that wants a client certificate may close the '
-                                     'handshake too: set client_cert/client_key if it does')
+                                     'handshake too: set client_cert/client_key if it does', kind=TransportError)
                 reason = problem
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, _AttemptTimeout,
                     _BrokenAnswer) as exc:
@@ -431,7 +432,7 @@ class HttpClient:
                     raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
                                      % (host, attempt + 1, _budget_note(waited), problem), step,
                                      'Check the URL, the network and proxy settings (use_proxy), or raise '
-                                     'timeout/retries')
+                                     'timeout/retries', kind=TransportError)
                 reason = problem
             except _UnreadableEncoding as exc:
                 raise self.error('the server answered in an encoding this collection does not read (%s)'

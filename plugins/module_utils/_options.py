@@ -13,7 +13,11 @@ import os
 import socket
 from urllib.parse import urlsplit
 
-from ansible.module_utils.errors import AnsibleFallbackNotFound
+try:
+    from ansible.module_utils.errors import AnsibleFallbackNotFound
+except ImportError:  # outside Ansible - the AWX credential plugins run these flows, and read no fallback
+    class AnsibleFallbackNotFound(Exception):
+        """Stands in for ansible-core's, which env() signals with; nothing raises it where Ansible is absent."""
 
 from ansible_collections.tokensmith.auth.plugins.module_utils._errors import TokenError, json_kind
 

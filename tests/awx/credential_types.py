@@ -4,27 +4,26 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """What AWX does with a custom credential type, for the tests: its validation rules and its env injection.
 
-Test-only; never shipped. Written after AWX's own code (awx/main/fields.py CredentialTypeInputField and
-CredentialTypeInjectorField, awx/main/models/credential.py CredentialType.inject_credential, and
-awx/main/constants.py ENV_BLOCKLIST): the JSON schemas, the extra checks, the sandboxed Jinja rendering.
+Test-only; never shipped. The injection is AWX's own code (awx-plugins.interfaces from PyPI, which AWX imports). The
+validation is not in that package: it is written after awx/main/fields.py (CredentialTypeInputField and
+CredentialTypeInjectorField): the JSON schemas, the extra checks, the templates rendered against every field and the
+reserved tower namespace.
 """
 
 import glob
 import os
-import re
+import types
 
 import yaml
 from jinja2 import StrictUndefined
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from awx_plugins.interfaces._temporary_private_api import ManagedCredentialType
+from awx_plugins.interfaces._temporary_private_credential_api import Credential
+from awx_plugins.interfaces._temporary_private_inject_api import ENV_BLOCKLIST, build_safe_env, inject_credential
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TYPES_DIR = os.path.join(ROOT, 'extensions', 'awx', 'credential_types')
-
-ENV_BLOCKLIST = frozenset((
-    'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_ID', 'INVENTORY_SOURCE_ID', 'INVENTORY_UPDATE_ID',
-    'AD_HOC_COMMAND_ID', 'REST_API_URL', 'REST_API_TOKEN', 'MAX_EVENT_RES', 'CALLBACK_QUEUE', 'CALLBACK_CONNECTION',
-    'CACHE', 'JOB_CALLBACK_DEBUG', 'INVENTORY_HOSTVARS', 'AWX_HOST', 'PROJECT_REVISION', 'SUPERVISOR_CONFIG_PATH'))
 
 INPUTS_SCHEMA = {
     'type': 'object',
@@ -88,6 +87,21 @@ def shipped():
     return dict((os.path.basename(path), load(path)) for path in sorted(glob.glob(os.path.join(TYPES_DIR, '*.yml'))))
 
 
+class _NoUnnamedFile(types.SimpleNamespace):
+    def __str__(self):
+        raise UndefinedError('Must define unnamed file injector in order to reference `tower.filename`.')
+
+
+def _tower_namespace(files):
+    """AWX's tower namespace for validation: tower.filename names the one unnamed file, or tower.filename.NAME each
+    named one; tower.filename alone without an unnamed file is an error."""
+    names = [name for name in files if name.startswith('template')]
+    if 'template' in names:
+        return types.SimpleNamespace(filename='EXAMPLE_FILENAME')
+    return types.SimpleNamespace(filename=_NoUnnamedFile(**dict((name.split('.')[1], 'EXAMPLE_FILENAME')
+                                                                for name in names)))
+
+
 def validate(credential_type):
     """The errors AWX would report for this custom credential type (an empty list when it would accept it)."""
     import jsonschema  # pylint: disable=import-outside-toplevel  # only the unit tests validate
@@ -121,47 +135,52 @@ def validate(credential_type):
         if required not in ids:
             errors.append('required field %s is not defined' % required)
     namespace = dict((field_id, 'EXAMPLE') for field_id in ids)
+    namespace['tower'] = _tower_namespace(injectors.get('file', {}))
     sandbox = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+
+    def check(key, template):
+        try:
+            sandbox.from_string(template).render(namespace)
+        except (UndefinedError, SecurityError, TemplateSyntaxError) as err:
+            errors.append('%s uses an undefined field or unsafe code (%s)' % (key, err))
+
+    def check_extra_vars(key, node):  # keys are templates too, at every level
+        if isinstance(node, dict):
+            for name, value in node.items():
+                check('a key' if key is None else key, name)
+                check_extra_vars(name if key is None else '%s.%s' % (key, name), value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                check_extra_vars('%s[%d]' % (key, index), value)
+        else:
+            check(key, node)
+
     for kind, injector in injectors.items():
+        if kind == 'extra_vars':
+            check_extra_vars(None, injector)
+            continue
         for key, template in (injector.items() if isinstance(injector, dict) else []):
             if kind == 'env' and (key.startswith('ANSIBLE_') or key in ENV_BLOCKLIST):
                 errors.append('environment variable %s is not allowed in credentials' % key)
-            try:
-                sandbox.from_string(template).render(namespace)
-            except (UndefinedError, SecurityError, TemplateSyntaxError) as err:
-                errors.append('%s uses an undefined field or unsafe code (%s)' % (key, err))
+            check(key, template)
     return errors
 
 
-def inject_env(credential_type, inputs):
-    """The job environment AWX builds from a credential of this type, and the safe copy it stores (secrets
-    replaced), as CredentialType.inject_credential does for env injectors."""
-    secret_fields = set(field['id'] for field in credential_type['inputs']['fields'] if field.get('secret'))
-    namespace, safe_namespace = {}, {}
-    for name, value in inputs.items():
-        if value:
-            namespace[name] = value
-            safe_namespace[name] = '**********' if name in secret_fields else value
-    sandbox = ImmutableSandboxedEnvironment()
-    env, safe_env = {}, {}
-    for name, template in credential_type['injectors'].get('env', {}).items():
-        env[name] = sandbox.from_string(template).render(**namespace)
-        safe_env[name] = sandbox.from_string(template).render(**safe_namespace)
-    return env, safe_env
+def job_environment(credential_type, inputs, private_data_dir, base_env=None):
+    """What AWX gives a job from a credential of this type, by AWX's own injection code (awx-plugins.interfaces, as
+    awx/main/tasks/jobs.py runs it): the job's environment, the environment AWX stores and shows (job_env: the base
+    environment hidden by its variables' names, then the credential's safe copy over it) and the extra arguments."""
+    os.makedirs(os.path.join(private_data_dir, 'env'), exist_ok=True)
+    env = dict(base_env or {})
+    stored = build_safe_env(env)
+    safe_credential_env, args = {}, []
+    managed = ManagedCredentialType(namespace='tokensmith', name=credential_type['name'], kind=credential_type['kind'],
+                                    inputs=credential_type['inputs'], injectors=credential_type['injectors'])
+    inject_credential(managed, Credential(inputs), env, safe_credential_env, args, private_data_dir)
+    stored.update(safe_credential_env)
+    return env, stored, args
 
 
-def build_safe_env(env):
-    """The job environment AWX stores and shows (job_env), as awx/main/models/credential.py build_safe_env hides it."""
-    hidden_re = re.compile(r'API|TOKEN|KEY|SECRET|PASS', re.I)
-    urlpass_re = re.compile(r'^.*?://[^:]+:(.*?)@.*?$')
-    safe_env = dict(env)
-    for key, value in safe_env.items():
-        if key == 'AWS_ACCESS_KEY_ID':
-            continue
-        if key.startswith('ANSIBLE_') and not key.startswith('ANSIBLE_NET') and not key.startswith('ANSIBLE_GALAXY_SERVER'):
-            continue
-        if hidden_re.search(key):
-            safe_env[key] = '$encrypted$'
-        elif isinstance(value, str) and urlpass_re.match(value):
-            safe_env[key] = urlpass_re.sub('$encrypted$', value)
-    return safe_env
+def host_path(container_path, private_data_dir):
+    """The file behind a path AWX gives the job (it mounts the private data directory at /runner)."""
+    return os.path.join(private_data_dir, os.path.relpath(container_path, '/runner'))

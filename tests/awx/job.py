@@ -19,7 +19,7 @@ import sys
 
 import yaml
 
-from credential_types import build_safe_env, inject_env, shipped  # pylint: disable=import-error  # beside this file
+from credential_types import build_safe_env, job_environment, shipped  # pylint: disable=import-error  # beside this file
 
 # What the credentials give: left out of the extra vars (the job gets them from its environment only).
 FED_BY_CREDENTIALS = ('nexla_service_key', 'nuvy_client_id', 'nuvy_client_secret', 'nexus_username', 'nexus_password',
@@ -59,16 +59,20 @@ def prepare(pdd, config_path, nuvy_secret=None, url=None):
         'nexus.yml': dict(url=url + '/nxrm/3.70.1', username=config['test_nexus_username'],
                           password=config['test_nexus_password']),
     }
-    envvars = {}
+    envvars, credentials_env = {}, {}
     for name, values in inputs.items():
-        envvars.update(inject_env(types[name], values)[0])
+        env, stored, _args = job_environment(types[name], values, pdd)
+        envvars.update(env)
+        credentials_env.update(stored)
+    with open(os.path.join(pdd, 'job_env.json'), 'w') as handle:  # the credentials' part of what AWX stores (job_env)
+        json.dump(credentials_env, handle)
     envvars['HOME'] = os.path.join(pdd, 'home')  # a fresh job container's home
     # The demo's emulator settings, but what the credentials give (URLs and secrets) is left to them, and so are the
     # lookup's own variables for the same options; no test credential or other server either.
     fed = set(name.lower() for name in envvars) | set(FED_BY_CREDENTIALS)
     fed |= set('tokensmith_' + name for name in fed)
     extravars = dict((name, value) for name, value in config.items()
-                     if name not in fed and not name.startswith(('test_', 'redis_')))
+                     if name not in fed and not name.startswith(('test_', 'redis_', 'awx_')))
     extravars.update(emulator_url=url, demo_output_dir=os.path.join(pdd, 'out'),
                      tokensmith_cache_dir=os.environ.get('CACHE_DIR') or os.path.join(pdd, 'home', '.cache', 'tokensmith'),
                      tokensmith_retries=int(os.environ.get('RETRIES', 3)))
@@ -87,8 +91,11 @@ def prepare(pdd, config_path, nuvy_secret=None, url=None):
 def artifacts(directory):
     """Everything a job left under artifacts/. ansible-runner's own record of how it started the job
     (artifacts/*/command) holds the job's input environment, env/envvars included, as every runner job's does; AWX
-    keeps of it only the safe copy (job_env). So of that file, the argv and what AWX would keep; of every other
-    artifact, all of it."""
+    keeps of it only the safe copy (job_env: the rest of the environment hidden by its variables' names, the
+    credentials' own safe copy over it). So of that file, the argv and what AWX would keep; of every other artifact,
+    all of it."""
+    with open(os.path.join(os.path.dirname(os.path.abspath(directory)), 'job_env.json')) as handle:
+        credentials_env = json.load(handle)
     for root, _dirs, files in os.walk(directory):
         for name in files:
             path = os.path.join(root, name)
@@ -96,7 +103,10 @@ def artifacts(directory):
                 text = handle.read()
             if name == 'command':
                 started = json.loads(text)
-                text = json.dumps(dict(command=started['command'], cwd=started['cwd'], env=build_safe_env(started['env'])))
+                job_env = build_safe_env(dict((name, value) for name, value in started['env'].items()
+                                              if name not in credentials_env))
+                job_env.update(credentials_env)
+                text = json.dumps(dict(command=started['command'], cwd=started['cwd'], env=job_env))
             sys.stdout.write(text + '\n')
 
 

@@ -139,7 +139,8 @@ def integration(session, core):
                                   [INTEGRATION_EVERY_CORE] + ([INTEGRATION_NEWEST_CORE] if core == NEWEST else []))
     with integration_servers(collection, os.path.join(venv, 'bin', 'python'),
                              os.path.join(offline.SCRATCH, 'oidc', 'node_modules'),
-                             os.path.join(offline.SCRATCH, 'servers'), offline.debs_dir('redis')):
+                             os.path.join(offline.SCRATCH, 'servers'), offline.debs_dir('redis'),
+                             dict(awx_venvs=dict((name, os.path.join(offline.VENVS, name)) for name in offline.AWX_VENVS))):
         _check(session, [_ansible_test(venv), 'integration', '--color', 'no', '--python=' + CORES[core]] + targets,
                env, collection)
     _no_deprecations(session)

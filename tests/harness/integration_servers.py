@@ -132,10 +132,11 @@ def _stop(process):
 
 
 @contextlib.contextmanager
-def integration_servers(collection, python, node_modules, scratch, redis_root):
+def integration_servers(collection, python, node_modules, scratch, redis_root, extra=None):
     """Start the servers for the collection copy ``collection``, write its integration_config.yml, and stop
     them when the block ends. ``python`` runs the emulator (it needs trustme); ``node_modules`` holds
-    oidc-provider; ``redis_root`` Debian's unpacked redis."""
+    oidc-provider; ``redis_root`` Debian's unpacked redis; ``extra``: more for the configuration (the AWX
+    controllers' virtualenvs)."""
     os.makedirs(scratch, exist_ok=True)
     directory = tempfile.mkdtemp(prefix='servers-', dir=scratch)
     emulator_dir = os.path.join(directory, 'emulator')
@@ -151,6 +152,7 @@ def integration_servers(collection, python, node_modules, scratch, redis_root):
                       **redis_config)
         config.update(credentials)
         config.update(_yaml(os.path.join(collection, 'examples', 'emulator.yml')))
+        config.update(extra or {})
         with open(config_path(collection), 'w') as handle:  # JSON is YAML, and the shell reads it without a parser
             json.dump(config, handle, indent=2, sort_keys=True)
         yield config

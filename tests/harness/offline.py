@@ -40,6 +40,8 @@ ANSIBLE_TEST_CACHE = os.path.expanduser('~/.ansible/test/cache')
 
 # ansible-core under test -> the Python its controller runs on.
 CORES = {'2.16': '3.11', '2.19': '3.11', '2.21': '3.12'}
+# The AWX controllers' application virtualenvs the credential plugins are installed into by their test.
+AWX_VENVS = {'awx-311': '3.11', 'awx-current': '3.12'}
 PRIMARY = '2.19'   # everything runs on it; its venv also holds the lint, changelog, builder and docs tools
 # pip versions ansible-test bootstraps into its venvs (python_requirements.get_venv_packages).
 ANSIBLE_TEST_PIPS = ('23.1.2', '24.2', '25.2')
@@ -270,7 +272,7 @@ def venv_env(venv, extra_path=()):
 # What each check needs besides its core's virtualenv, by the session's name without its core: declared once. make
 # test prepares the union before the lanes start; a session run alone prepares its own as it starts (all stamped).
 NEEDS = {
-    'integration': ('oidc', 'redis', 'openssh', 'nodes'),
+    'integration': ('oidc', 'redis', 'openssh', 'nodes', 'awx'),
     'docs-site': ('chromium',),
     'galaxy': ('galaxy',),
 }
@@ -287,6 +289,8 @@ PREPARATIONS = {
     'openssh': lambda log: ensure_debs('openssh', log),
     'chromium': lambda log: ensure_debs('chromium', log),
     'nodes': _nodes,  # a new become password each time: prepared once per make test, for both lanes
+    'awx': lambda log: [ensure_venv(name, version, os.path.join(ROOT, 'tests', 'requirements', name + '.txt'), log)
+                        for name, version in AWX_VENVS.items()],
     'galaxy': lambda log: ensure_venv('galaxy', CORES[PRIMARY], os.path.join(ROOT, 'tests', 'requirements', 'galaxy.txt'),
                                       log),
 }

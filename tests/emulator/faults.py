@@ -65,6 +65,10 @@ class FaultProxy:
             self._listener.close()
         with self._lock:
             for sock in self._sockets:
+                # shutdown first: close() does not wake a thread blocked in recv() on the socket (a pump, held by a
+                # stall), and the emulator's side would never see the end of the connection either
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
                 with contextlib.suppress(OSError):
                     sock.close()
         self._thread.join(5)
@@ -130,8 +134,9 @@ class FaultProxy:
                 other.join(2)
             client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
         else:
-            with contextlib.suppress(OSError):
-                client.shutdown(socket.SHUT_RDWR)
+            for sock in (client, server):  # both: the other pump and the emulator's handler see the end too
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
         for sock in (client, server):
             with contextlib.suppress(OSError):
                 sock.close()

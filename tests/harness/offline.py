@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENVS = os.path.join(ROOT, '.venv')
@@ -192,8 +193,14 @@ DEBS = {'redis': ['redis-server', 'redis-tools'], 'chromium': ['chromium'],  # r
         'openssh': ['openssh-server', 'openssh-sftp-server']}  # sshd for the managed nodes
 
 
+# apt-get takes the package lists' lock: two preparations running at once must not both update or resolve.
+APT_LOCK = threading.Lock()
+
+
 def apt(arguments, log, cwd=None):
-    return run(['apt-get', '-q'] + arguments, log, cwd=cwd or SCRATCH, env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
+    with APT_LOCK:
+        return run(['apt-get', '-q'] + arguments, log, cwd=cwd or SCRATCH,
+                   env=dict(os.environ, DEBIAN_FRONTEND='noninteractive'))
 
 
 def debs_dir(name):
@@ -216,8 +223,9 @@ def ensure_debs(name, log):
     os.makedirs(SCRATCH, exist_ok=True)
 
     def missing():
-        plan = subprocess.run(['apt-get', 'install', '-s', '--no-install-recommends'] + DEBS[name],
-                              capture_output=True, text=True, env=dict(os.environ, LANG='C'), check=False)
+        with APT_LOCK:
+            plan = subprocess.run(['apt-get', 'install', '-s', '--no-install-recommends'] + DEBS[name],
+                                  capture_output=True, text=True, env=dict(os.environ, LANG='C'), check=False)
         return plan.returncode, [line.split()[1] for line in plan.stdout.splitlines() if line.startswith('Inst ')]
 
     status, packages = missing()
@@ -229,14 +237,20 @@ def ensure_debs(name, log):
     # The named packages themselves always (installed here or not: the tests run them from the unpacked copy), and
     # what they need that the machine lacks.
     packages = list(DEBS[name]) + [package for package in packages if package not in DEBS[name]]
-    downloads = os.path.join(SCRATCH, 'debs', '.downloads')
+    # One download directory per name: preparations run two at a time, and a shared one was emptied under another.
+    downloads = os.path.join(SCRATCH, 'debs', '.downloads-' + name)
     shutil.rmtree(downloads, ignore_errors=True)
     os.makedirs(downloads)
     if apt(['download'] + packages, log, cwd=downloads) != 0:
         raise SystemExit('apt-get download failed for %s; see %s' % (', '.join(packages), log))
     shutil.rmtree(target, ignore_errors=True)
     os.makedirs(target)
-    for deb in sorted(glob.glob(os.path.join(downloads, '*.deb'))):
+    debs = sorted(glob.glob(os.path.join(downloads, '*.deb')))
+    fetched = set(os.path.basename(deb).split('_')[0] for deb in debs)
+    unfetched = sorted(set(package.split(':')[0] for package in packages) - fetched)
+    if unfetched:
+        raise SystemExit('apt-get download did not fetch %s; see %s' % (', '.join(unfetched), log))
+    for deb in debs:
         if run(['dpkg-deb', '-x', deb, target], log) != 0:
             raise SystemExit('could not unpack %s; see %s' % (deb, log))
     shutil.rmtree(downloads, ignore_errors=True)

@@ -87,7 +87,8 @@ def _check(session, command, env, cwd):
 # Ansible's own deprecation warnings fail a session: what works on 2.21 with a warning breaks on 2.24. The
 # collection's own deprecations (which name it) are deliberate and allowed. Shell targets surface what their
 # captured output holds (setup_tokensmith's servers.sh), so one check reads it all.
-DEPRECATION = re.compile(r'\[DEPRECATION WARNING\]:(?:(?!\[[A-Z ]+\]).)*', re.S)
+# Ansible's own deprecation warnings, and Python's (a library's deprecation that an ansible command prints).
+DEPRECATION = re.compile(r'\[DEPRECATION WARNING\]:(?:(?!\[[A-Z ]+\]).)*|\w*DeprecationWarning: [^\n]*', re.S)
 
 
 def _no_deprecations(session):

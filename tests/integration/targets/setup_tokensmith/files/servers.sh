@@ -101,9 +101,10 @@ stop_own_redis() {
 
 stop_servers() {
     stop_own_redis
-    # Ansible's deprecation warnings in anything this target captured, into the session's log, whose check fails
-    # on them (noxfile.py): what works with a warning now breaks on a later ansible-core.
-    grep -rh -A2 'DEPRECATION WARNING' "${SERVERS_DIR}" 2>/dev/null || true
+    # Deprecation warnings (Ansible's and Python's) in anything this target captured, into the session's log, whose
+    # check fails on them (noxfile.py): what works with a warning now breaks on a later ansible-core or library.
+    # ([W]: this line, traced by set -x, must not match the check itself.)
+    grep -rh -A2 -e 'DEPRECATION WARNING' -e 'Deprecation[W]arning: ' "${SERVERS_DIR}" 2>/dev/null || true
     rm -rf "${SERVERS_DIR}"
 }
 trap stop_servers EXIT

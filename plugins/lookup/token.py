@@ -276,10 +276,16 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError, unexpected
-from ansible_collections.tokensmith.auth.plugins.module_utils._options import refuse_containers
-from ansible_collections.tokensmith.auth.plugins.plugin_utils import _definitions
-from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup, refuse_unknown
+from ansible_collections.tokensmith.auth.plugins.plugin_utils import _bytecode
+
+# Before the lookup's own modules: they load with Python's bytecode cache (Ansible's loader compiles them in every
+# worker otherwise, which was most of what a cache hit cost).
+_bytecode.install()
+
+from ansible_collections.tokensmith.auth.plugins.module_utils._errors import Redactor, TokenError, unexpected  # noqa: E402
+from ansible_collections.tokensmith.auth.plugins.module_utils._options import refuse_containers  # noqa: E402
+from ansible_collections.tokensmith.auth.plugins.plugin_utils import _definitions  # noqa: E402
+from ansible_collections.tokensmith.auth.plugins.plugin_utils._lookup import TokenLookup, refuse_unknown  # noqa: E402
 
 display = Display()
 _definitions.reuse(__name__, DOCUMENTATION)  # Ansible knows the plugin's options by its module name

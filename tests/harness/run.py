@@ -142,8 +142,8 @@ def demo_venv():
 
 def bench():
     """make bench: the benchmarks' figures (not tests): the lookup at fleet scale, a cache hit in a fresh fork,
-    controllers sharing a cache (standalone, Sentinel, Cluster, through failovers), consecutive runs of a role, and
-    a module against hostile answers."""
+    controllers sharing a cache (standalone, Sentinel, Cluster, through failovers), consecutive runs of a role, a
+    module against hostile answers, and a token's cost per host from 50 to 1,000 hosts (floor, DIY, lookup, role)."""
     log = os.path.join(offline.LOGS, 'bench-prepare.log')
     os.makedirs(offline.LOGS, exist_ok=True)
     venv = offline.core_venv(offline.PRIMARY, log)
@@ -153,7 +153,7 @@ def bench():
     for script, arguments in (('lookup_first_call.py', []), ('lookup_fleet.py', []),
                               ('fleet_controllers.py', ['--redis-debs', redis]),
                               ('fleet_stores.py', ['--redis-debs', redis]), ('hostile_answers.py', []),
-                              ('role_requests.py', [])):
+                              ('role_requests.py', []), ('role_fleet.py', [])):
         offline.say('==== %s' % script)
         status |= subprocess.call([python, os.path.join(offline.ROOT, 'tests', 'benchmarks', script)] + arguments,
                                   env=offline.venv_env(venv), cwd=offline.ROOT)

@@ -24,6 +24,7 @@ from .faults import DIRECTIONS, KINDS, FaultProxy, judge, offsets, where
 TIMEOUT = 1.5   # seconds per attempt in the sweep: a stall costs this much
 RETRIES = 1     # so a fault on the first connection is healed by the second
 BACKOFF = 0.01  # the sweep's backoff base (the collection's is 1 s); the bound counts it
+SETUP_TIMEOUT, SETUP_RETRIES = 30, 2  # set-ups and checks beside the step under test
 # A verdict within the documented bound: each request of the step takes at most (retries + 1) attempts of timeout
 # each and the waits between them; plus slack for a loaded machine (the proxy and the emulator share it).
 SLACK = 5.0
@@ -83,8 +84,10 @@ class Runner:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def direct(self, provider, nexus='/nxrm/3.70.1', **options):
-        """A step straight at the emulator (no proxy), for set-ups and checks."""
-        values = dict(_values(self.base, self.base['url'], nexus), **options)
+        """A step straight at the emulator (no proxy), for set-ups and checks: not what is under test, so with time
+        and retries to spare on a busy machine."""
+        values = dict(_values(self.base, self.base['url'], nexus), timeout=SETUP_TIMEOUT, retries=SETUP_RETRIES)
+        values.update(options)
         opts = self.m.Options(values)
         return self.m.load(provider).run(opts, self.m.http.HttpClient(opts, provider, self.m.Redactor()))
 

@@ -91,13 +91,14 @@ class FaultProxy:
                 self.connections.append(seen)
                 self._sockets += [client, server]
             fault = self.fault if self.fault and self.fault.get('connection', 0) in (index, 'every') else None
-            state = dict(done=False, pumps={})
+            state = dict(done=False, pumps={}, started=threading.Event())
             for source, target, direction in ((client, server, 'up'), (server, client, 'down')):
                 state['pumps'][direction] = threading.Thread(
                     target=self._pump, args=(source, target, direction, seen[direction], fault, state, client, server),
                     daemon=True)
             for pump in state['pumps'].values():
                 pump.start()
+            state['started'].set()  # a fault at byte 0 may come before the second pump has started
 
     def _pump(self, source, target, direction, seen, fault, state, client, server):
         limit = fault['offset'] if fault and fault['direction'] == direction else None
@@ -130,7 +131,8 @@ class FaultProxy:
             for sock in (client, server):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RD)
-            if other.ident is not None and other is not threading.current_thread():  # started, and not this one
+            state['started'].wait(2)
+            if other is not threading.current_thread():
                 other.join(2)
             client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
         else:

@@ -393,6 +393,14 @@ class HttpClient:
         retries = int(self.options.get('retries', 3))
         waited = 0.0
         attempt = 0
+
+        def no_answer(problem, hint):
+            """The attempt got no answer: ``problem``, to retry, or the one line once no attempt or wait is left."""
+            if attempt >= retries or waited >= MAX_TOTAL_WAIT:
+                raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
+                                 % (host, attempt + 1, _budget_note(waited), problem), step, hint, kind=TransportError)
+            return problem
+
         while True:
             kwargs = dict(build(attempt) if build else request)
             kwargs['headers'] = plain_headers(kwargs.get('headers') or {})
@@ -412,14 +420,10 @@ class HttpClient:
                                      % (host, _describe_transport_error(exc, self.redactor)), step, hint,
                                      kind=TlsRefused)
                 # The connection was closed or reset in the middle of the handshake: a transport fault.
-                problem = 'the TLS handshake broke off (%s)' % _describe_transport_error(exc, self.redactor)
-                if attempt >= retries or waited >= MAX_TOTAL_WAIT:
-                    raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
-                                     % (host, attempt + 1, _budget_note(waited), problem), step,
-                                     'Check the network, a proxy or a firewall in between (use_proxy), or raise '
-                                     'timeout/retries; a server that wants a client certificate may close the '
-                                     'handshake too: set client_cert/client_key if it does', kind=TransportError)
-                reason = problem
+                reason = no_answer('the TLS handshake broke off (%s)' % _describe_transport_error(exc, self.redactor),
+                                   'Check the network, a proxy or a firewall in between (use_proxy), or raise '
+                                   'timeout/retries; a server that wants a client certificate may close the '
+                                   'handshake too: set client_cert/client_key if it does')
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout, _AttemptTimeout,
                     _BrokenAnswer) as exc:
                 if isinstance(exc, _AttemptTimeout):
@@ -428,12 +432,8 @@ class HttpClient:
                     problem = str(exc)
                 else:
                     problem = _describe_transport_error(exc, self.redactor)
-                if attempt >= retries or waited >= MAX_TOTAL_WAIT:
-                    raise self.error('could not get an answer from %s after %d attempt(s)%s (%s)'
-                                     % (host, attempt + 1, _budget_note(waited), problem), step,
-                                     'Check the URL, the network and proxy settings (use_proxy), or raise '
-                                     'timeout/retries', kind=TransportError)
-                reason = problem
+                reason = no_answer(problem, 'Check the URL, the network and proxy settings (use_proxy), or raise '
+                                            'timeout/retries')
             except _UnreadableEncoding as exc:
                 raise self.error('the server answered in an encoding this collection does not read (%s)'
                                  % excerpt(exc, length=40), step, 'Check that the URL points at the provider API')

@@ -191,6 +191,9 @@ def ensure_oidc_server(log):
 # collection copy rather than installed: no root, nothing on the system changes. Found by the tests there.
 DEBS = {'redis': ['redis-server', 'redis-tools'], 'chromium': ['chromium'],  # redis-tools holds the binaries
         'openssh': ['openssh-server', 'openssh-sftp-server']}  # sshd for the managed nodes
+# The file the tests run from each unpacked set: a stamp counts only beside it (a preparation that broke off, or an
+# older harness's, left stamps over sets it had not unpacked; a scratch directory outlives a checkout).
+DEBS_RUN = {'redis': 'usr/bin/redis-server', 'chromium': 'usr/lib/chromium/chromium', 'openssh': 'usr/sbin/sshd'}
 
 
 # apt-get takes the package lists' lock: two preparations running at once must not both update or resolve.
@@ -213,7 +216,8 @@ def ensure_debs(name, log):
     downloaded and unpacked into SCRATCH/debs/name."""
     target = debs_dir(name)
     stamp_file = os.path.join(target, '.tokensmith-stamp')
-    if os.path.exists(stamp_file):
+    runs = os.path.join(target, DEBS_RUN[name])
+    if os.path.exists(stamp_file) and os.access(runs, os.X_OK):
         with open(stamp_file) as handle:
             unpacked = handle.read().split()
         if all(package in unpacked for package in DEBS[name]):  # an older stamp may list only what was missing
@@ -254,6 +258,8 @@ def ensure_debs(name, log):
         if run(['dpkg-deb', '-x', deb, target], log) != 0:
             raise SystemExit('could not unpack %s; see %s' % (deb, log))
     shutil.rmtree(downloads, ignore_errors=True)
+    if not os.access(runs, os.X_OK):
+        raise SystemExit('%s has no %s after unpacking %s; see %s' % (target, DEBS_RUN[name], ', '.join(packages), log))
     with open(stamp_file, 'w') as handle:
         handle.write(' '.join(packages))
     return target

@@ -113,8 +113,6 @@ def _core(session, core):
         os.unlink(_log(session))
     if not os.environ.get('TOKENSMITH_PREPARED'):
         _prepare(session, offline.prepare, offline.needs(session.name), _log(session))
-    elif offline.needs(session.name)[1:]:  # more than its core's virtualenv: make test prepares that beside
-        _prepare(session, offline.wait_prepared)
     venv = offline.core_venv(core, _log(session))
     env = offline.venv_env(venv, [offline.python_bin_dir()])
     collection = offline.copy_collection(offline.lane_root(os.environ.get('TOKENSMITH_LANE')))

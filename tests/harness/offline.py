@@ -324,44 +324,6 @@ def needs(session):
     return ('core-' + core,) + NEEDS.get(check, ())
 
 
-# make test prepares the sessions' virtualenvs first and the rest beside the first sessions (sanity and units need
-# nothing else): a session that needs more waits for this file, which says whether that preparation succeeded.
-PREPARED = os.path.join(LOGS, 'prepared.json')
-
-
-def prepare_beside(names, log, workers=1):
-    """prepare(names) in a thread that writes PREPARED when done; returns the thread."""
-    import json  # pylint: disable=import-outside-toplevel
-
-    def work():
-        outcome = dict(error=None)
-        try:
-            prepare(names, log, workers)
-        except BaseException as error:  # pylint: disable=broad-except  # said by every session that waits on it
-            outcome['error'] = str(error) or repr(error)
-        with open(PREPARED + '.new', 'w') as handle:
-            json.dump(outcome, handle)
-        os.replace(PREPARED + '.new', PREPARED)
-    thread = threading.Thread(target=work, name='prepare-beside')
-    thread.start()
-    return thread
-
-
-def wait_prepared(timeout=3600):
-    """Wait for prepare_beside's outcome; its error, if any, as this session's one line."""
-    import json  # pylint: disable=import-outside-toplevel
-    import time  # pylint: disable=import-outside-toplevel
-    deadline = time.monotonic() + timeout
-    while not os.path.exists(PREPARED):
-        if time.monotonic() > deadline:
-            raise SystemExit('the preparation make test started did not end in %d s; see %s' % (timeout, PREPARED))
-        time.sleep(0.5)
-    with open(PREPARED) as handle:
-        error = json.load(handle)['error']
-    if error:
-        raise SystemExit('the preparation failed: %s' % error)
-
-
 def prepare(names, log, workers=1):
     """Everything in ``names`` (from needs()), ``workers`` at a time (they wait on the network and the disk as much
     as on a core); the get-pip stand-in and the interpreters' links after. Returns name -> what it made."""

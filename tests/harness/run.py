@@ -71,16 +71,11 @@ def selected(names, cores, only):
     return chosen
 
 
-def prepare(sessions, beside=False):
+def prepare(sessions):
     """Everything the sessions need (offline.NEEDS, declared once), two downloads or installs at a time, so that the
-    lanes never build the same thing at once. ``beside``: only the virtualenvs now, the rest in a thread beside the
-    lanes' first sessions (sanity and units need nothing else; a session that does waits for it); returns it."""
-    needs = [need for name in sessions for need in offline.needs(name)]
-    log = os.path.join(offline.LOGS, 'prepare.log')
-    if not beside:
-        return offline.prepare(needs, log, workers=2)
-    offline.prepare([need for need in needs if need.startswith('core-')], log, workers=2)
-    return offline.prepare_beside([need for need in needs if not need.startswith('core-')], log, workers=2)
+    lanes find it ready and never build the same thing at once."""
+    offline.prepare([need for name in sessions for need in offline.needs(name)],
+                    os.path.join(offline.LOGS, 'prepare.log'), workers=2)
 
 
 def run_lanes(lane_sessions, posargs):
@@ -127,11 +122,9 @@ def test(cores, only, posargs):
             os.unlink(os.path.join(offline.LOGS, old))
     lane_sessions = [selected(names, cores, only) for names in lanes(tagged('test'))]
     step = time.time()
-    beside = prepare(lane_sessions[0] + lane_sessions[1], beside=True)
-    offline.say('---- prepare %6.1f s (the virtualenvs; the rest beside the first sessions)' % (time.time() - step))
-    results = run_lanes(lane_sessions, posargs)
-    beside.join()
-    return summary(results, started)
+    prepare(lane_sessions[0] + lane_sessions[1])
+    offline.say('---- prepare %6.1f s' % (time.time() - step))
+    return summary(run_lanes(lane_sessions, posargs), started)
 
 
 def check():

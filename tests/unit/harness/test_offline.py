@@ -65,21 +65,3 @@ def test_an_unpack_that_leaves_no_program_fails_naming_it_and_writes_no_stamp(ap
     with pytest.raises(SystemExit, match='has no usr/bin/redis-server after unpacking redis-server, redis-tools'):
         offline.ensure_debs('redis', 'log')
     assert not os.path.exists(os.path.join(offline.debs_dir('redis'), '.tokensmith-stamp'))
-
-
-def test_what_make_test_prepares_beside_the_first_sessions_is_waited_for_and_its_failure_said(tmp_path, monkeypatch):
-    monkeypatch.setattr(offline, 'PREPARED', str(tmp_path / 'prepared.json'))
-    prepared = []
-    monkeypatch.setattr(offline, 'prepare', lambda names, log, workers: prepared.extend(names))
-    offline.prepare_beside(['redis', 'oidc'], 'log').join()
-    assert offline.wait_prepared(timeout=5) is None and prepared == ['redis', 'oidc']
-
-    def broken(names, log, workers):
-        raise SystemExit('apt-get download did not fetch redis-server; see log')
-    monkeypatch.setattr(offline, 'prepare', broken)
-    offline.prepare_beside(['redis'], 'log').join()
-    with pytest.raises(SystemExit, match='^the preparation failed: apt-get download did not fetch redis-server; see log$'):
-        offline.wait_prepared(timeout=5)
-    (tmp_path / 'prepared.json').unlink()
-    with pytest.raises(SystemExit, match='did not end in 1 s'):
-        offline.wait_prepared(timeout=1)

@@ -9,6 +9,7 @@ failed with "redis-server is not unpacked")."""
 import importlib.util
 import os
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 
@@ -19,22 +20,23 @@ spec.loader.exec_module(offline)
 
 
 @pytest.fixture
-def apt_calls(tmp_path, monkeypatch):
-    """apt-get and dpkg-deb stand-ins: 'download' writes one .deb per package, unpacking one writes its files."""
-    calls = []
+def debian(tmp_path, monkeypatch):
+    """apt-get and dpkg-deb stand-ins: 'download' writes one .deb per package, unpacking redis-tools writes
+    redis-server unless ``ships_program`` is off; ``calls``: the apt-get commands run."""
+    fake = SimpleNamespace(calls=[], ships_program=True)
     monkeypatch.setattr(offline, 'SCRATCH', str(tmp_path))
     monkeypatch.setattr(offline.shutil, 'which', lambda name: '/usr/bin/' + name)
     monkeypatch.setattr(offline.subprocess, 'run', lambda *a, **k: subprocess.CompletedProcess(a, 0, '', ''))
 
     def apt(arguments, log, cwd=None):
-        calls.append(arguments[0])
+        fake.calls.append(arguments[0])
         for package in arguments[1:]:
             open(os.path.join(cwd, '%s_1.0_all.deb' % package), 'w').close()
         return 0
 
     def run(command, log, **kwargs):
         deb, target = command[-2:]
-        if os.path.basename(deb).startswith('redis-tools_') and not calls.count('broken'):
+        if os.path.basename(deb).startswith('redis-tools_') and fake.ships_program:
             program = os.path.join(target, offline.DEBS_RUN['redis'])
             os.makedirs(os.path.dirname(program), exist_ok=True)
             with open(program, 'w') as handle:
@@ -43,7 +45,7 @@ def apt_calls(tmp_path, monkeypatch):
         return 0
     monkeypatch.setattr(offline, 'apt', apt)
     monkeypatch.setattr(offline, 'run', run)
-    return calls
+    return fake
 
 
 def stamp(text):
@@ -52,16 +54,16 @@ def stamp(text):
         handle.write(text)
 
 
-def test_a_stamp_over_a_set_without_its_program_is_unpacked_again(apt_calls):
+def test_a_stamp_over_a_set_without_its_program_is_unpacked_again(debian):
     stamp('redis-server redis-tools libjemalloc2 liblzf1')  # what the older harness left in CI's scratch
     target = offline.ensure_debs('redis', 'log')
-    assert apt_calls == ['download']
+    assert debian.calls == ['download']
     assert os.access(os.path.join(target, offline.DEBS_RUN['redis']), os.X_OK)
-    assert offline.ensure_debs('redis', 'log') == target and apt_calls == ['download']  # now stamped and there
+    assert offline.ensure_debs('redis', 'log') == target and debian.calls == ['download']  # now stamped and there
 
 
-def test_an_unpack_that_leaves_no_program_fails_naming_it_and_writes_no_stamp(apt_calls):
-    apt_calls.append('broken')
+def test_an_unpack_that_leaves_no_program_fails_naming_it_and_writes_no_stamp(debian):
+    debian.ships_program = False
     with pytest.raises(SystemExit, match='has no usr/bin/redis-server after unpacking redis-server, redis-tools'):
         offline.ensure_debs('redis', 'log')
     assert not os.path.exists(os.path.join(offline.debs_dir('redis'), '.tokensmith-stamp'))

@@ -89,8 +89,9 @@ def write():
     for role in roles():
         text = open(readme(role)).read() if os.path.exists(readme(role)) else '%s\n%s\n\n## Example\n' % (BEGIN, END)
         start, end = text.index(BEGIN), text.index(END) + len(END)
+        text = text[:start] + generated(role) + text[end:]  # made before the file is opened: a bad spec loses nothing
         with open(readme(role), 'w') as handle:
-            handle.write(text[:start] + generated(role) + text[end:])
+            handle.write(text)
 
 
 def main(action):
